@@ -1,0 +1,146 @@
+#include "drivers/hal/executor.hpp"
+
+#include <stdexcept>
+#include <utility>
+
+#include "drivers/hal/error.hpp"
+
+namespace hal {
+
+namespace detail {
+
+class RootTask;
+
+/// The frame the executor owns for each spawned task: it awaits the task and
+/// reports its end and any exception to the executor.
+struct RootPromise : PromiseBase {
+  RootTask get_return_object() noexcept;
+  std::suspend_always initial_suspend() const noexcept { return {}; }
+
+  struct FinalAwaiter {
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<RootPromise> h) const noexcept {
+      // Stay suspended; run_ready() destroys the frame after resume() returns.
+      h.promise().executor->root_finished(h.promise().task);
+    }
+    void await_resume() const noexcept {}
+  };
+  FinalAwaiter final_suspend() const noexcept { return {}; }
+
+  void return_void() const noexcept {}
+  void unhandled_exception() const noexcept { executor->record_failure(task, std::current_exception()); }
+};
+
+class RootTask {
+ public:
+  using promise_type = RootPromise;
+  explicit RootTask(std::coroutine_handle<RootPromise> h) : handle(h) {}
+  std::coroutine_handle<RootPromise> handle;
+};
+
+RootTask RootPromise::get_return_object() noexcept {
+  return RootTask(std::coroutine_handle<RootPromise>::from_promise(*this));
+}
+
+namespace {
+
+RootTask run_root(Task<void> task) { co_await task; }
+
+std::string describe(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const ErrorException& ex) {
+    return ex.error().message();
+  } catch (const std::exception& ex) {
+    return ex.what();
+  } catch (...) {
+    return "unknown exception";
+  }
+}
+
+}  // namespace
+
+}  // namespace detail
+
+void Waker::wake() {
+  if (!handle_) return;
+  executor_->schedule(std::exchange(handle_, {}), task_);
+}
+
+Executor::~Executor() {
+  destroying_ = true;
+  ready_.clear();
+  // Destroying a frame destroys the Tasks it owns, and with them the frames of
+  // the awaited children; their awaiters unregister from signals and mailboxes.
+  for (auto& [id, root] : roots_) root.handle.destroy();
+  roots_.clear();
+}
+
+TaskId Executor::spawn(Task<void> task, std::string name) {
+  if (!task.valid()) throw std::invalid_argument("hal::Executor::spawn: empty task");
+  if (destroying_) throw std::logic_error("hal::Executor::spawn: executor is being destroyed");
+  const TaskId id = next_id_++;
+  const detail::RootTask root = detail::run_root(std::move(task));
+  root.handle.promise().executor = this;
+  root.handle.promise().task = id;
+  roots_.emplace(id, Root{root.handle, std::move(name)});
+  schedule(root.handle, id);
+  return id;
+}
+
+std::size_t Executor::run_ready(std::size_t budget) {
+  if (running_) throw std::logic_error("hal::Executor::run_ready: called from inside a task");
+  struct RunningFlag {
+    bool& flag;
+    explicit RunningFlag(bool& f) : flag(f) { flag = true; }
+    ~RunningFlag() { flag = false; }
+    RunningFlag(const RunningFlag&) = delete;
+    RunningFlag& operator=(const RunningFlag&) = delete;
+  } const running(running_);
+  std::size_t ran = 0;
+  while (ran < budget && !ready_.empty()) {
+    const Ready next = ready_.front();
+    ready_.pop_front();
+    current_ = next.task;
+    ++ran;
+    ++resumptions_;
+    next.handle.resume();  // never throws: the root frame catches everything
+    current_ = 0;
+    reap_finished();
+  }
+  return ran;
+}
+
+std::string_view Executor::task_name(TaskId task) const {
+  const auto it = roots_.find(task);
+  return it == roots_.end() ? std::string_view() : std::string_view(it->second.name);
+}
+
+void Executor::schedule(std::coroutine_handle<> handle, TaskId task) {
+  if (destroying_) return;  // a destructor woke a task whose frame is going away
+  const bool was_idle = ready_.empty();
+  ready_.push_back(Ready{handle, task});
+  if (was_idle && !running_ && on_ready_) on_ready_();
+}
+
+void Executor::record_failure(TaskId task, std::exception_ptr e) noexcept {
+  try {
+    TaskFailure f{task, std::string(task_name(task)), detail::describe(e), e};
+    failures_.push_back(std::move(f));
+    if (on_failure_) on_failure_(failures_.back());
+  } catch (...) {
+    // Out of memory or a throwing on_failure: nothing more can be done here.
+  }
+}
+
+void Executor::reap_finished() {
+  for (const TaskId id : finished_) {
+    const auto it = roots_.find(id);
+    if (it == roots_.end()) continue;
+    it->second.handle.destroy();
+    roots_.erase(it);
+  }
+  finished_.clear();
+}
+
+}  // namespace hal

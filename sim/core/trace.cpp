@@ -1,0 +1,220 @@
+#include "sim/core/trace.hpp"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <xxhash.h>
+
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+namespace sim {
+
+std::string_view to_string(Severity s) {
+  switch (s) {
+    case Severity::debug: return "debug";
+    case Severity::info: return "info";
+    case Severity::warn: return "warn";
+    case Severity::error: return "error";
+  }
+  return "?";
+}
+
+std::string Digest::hex() const {
+  char buf[33];
+  std::snprintf(buf, sizeof buf, "%016" PRIx64 "%016" PRIx64, high, low);
+  return buf;
+}
+
+namespace {
+
+void append_value(std::string& out, const FieldValue& v) {
+  char buf[32];
+  switch (v.type) {
+    case FieldValue::Type::u64: std::snprintf(buf, sizeof buf, "%" PRIu64, v.num); out += buf; break;
+    case FieldValue::Type::i64:
+      std::snprintf(buf, sizeof buf, "%" PRId64, static_cast<std::int64_t>(v.num));
+      out += buf;
+      break;
+    case FieldValue::Type::boolean: out += v.num ? "true" : "false"; break;
+    case FieldValue::Type::hex: std::snprintf(buf, sizeof buf, "0x%" PRIx64, v.num); out += buf; break;
+    case FieldValue::Type::str: {
+      const bool quote = v.str.empty() || v.str.find_first_of(" \t\"=") != std::string_view::npos;
+      if (quote) out += '"';
+      out += v.str;
+      if (quote) out += '"';
+      break;
+    }
+  }
+}
+
+void put_u64(std::string& out, std::uint64_t v) {
+  char b[8];
+  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>((v >> (8 * i)) & 0xFF);
+  out.append(b, 8);
+}
+
+void put_str(std::string& out, std::string_view s) {
+  put_u64(out, s.size());
+  out.append(s.data(), s.size());
+}
+
+}  // namespace
+
+std::string format_event_body(const TraceEvent& e) {
+  std::string out;
+  out.reserve(64);
+  out += e.component;
+  out += ' ';
+  out += e.kind;
+  for (const Field& f : e.fields) {
+    out += ' ';
+    out += f.key;
+    out += '=';
+    append_value(out, f.value);
+  }
+  return out;
+}
+
+std::string format_event_line(const TraceEvent& e) {
+  char head[64];
+  std::snprintf(head, sizeof head, "[%18s] %-5s ", format_time(e.time).c_str(),
+                std::string(to_string(e.severity)).c_str());
+  return head + format_event_body(e);
+}
+
+struct Trace::HashState {
+  XXH3_state_t* state = XXH3_createState();
+  HashState() { XXH3_128bits_reset(state); }
+  ~HashState() { XXH3_freeState(state); }
+};
+
+Trace::Trace(Clock clock) : clock_(std::move(clock)), hash_(std::make_unique<HashState>()) {
+  if (!clock_) clock_ = [] { return sim::now(); };
+}
+
+Trace::~Trace() { flush(); }
+
+void Trace::emit(Severity sev, std::string_view component, std::string_view kind,
+                 std::initializer_list<Field> fields) {
+  emit(sev, component, kind, std::span<const Field>(fields.begin(), fields.size()));
+}
+
+void Trace::emit(Severity sev, std::string_view component, std::string_view kind, std::span<const Field> fields) {
+  const TraceEvent e{clock_(), seq_++, sev, component, kind, fields};
+  ++by_severity_[static_cast<int>(sev)];
+
+  // Canonical encoding: little-endian u64s and length-prefixed strings.
+  canon_.clear();
+  put_u64(canon_, e.time);
+  put_u64(canon_, e.seq);
+  canon_ += static_cast<char>(sev);
+  put_str(canon_, component);
+  put_str(canon_, kind);
+  put_u64(canon_, fields.size());
+  for (const Field& f : fields) {
+    put_str(canon_, f.key);
+    canon_ += static_cast<char>(f.value.type);
+    if (f.value.type == FieldValue::Type::str)
+      put_str(canon_, f.value.str);
+    else
+      put_u64(canon_, f.value.num);
+  }
+  XXH3_128bits_update(hash_->state, canon_.data(), canon_.size());
+
+  for (auto& s : sinks_) s->write(e);
+  if (tail_limit_ > 0) {
+    tail_.push_back(format_event_line(e));
+    while (tail_.size() > tail_limit_) tail_.pop_front();
+  }
+}
+
+void Trace::add_sink(std::unique_ptr<TraceSink> sink) { sinks_.push_back(std::move(sink)); }
+
+void Trace::flush() {
+  for (auto& s : sinks_) s->flush();
+}
+
+Digest Trace::digest() const {
+  const XXH128_hash_t h = XXH3_128bits_digest(hash_->state);
+  return Digest{h.high64, h.low64};
+}
+
+namespace {
+
+class TextSink final : public TraceSink {
+ public:
+  explicit TextSink(Severity min) : min_(min) {
+    logger_ = spdlog::get("drvsim.trace");
+    if (!logger_) {
+      logger_ = spdlog::stderr_color_st("drvsim.trace");
+      logger_->set_pattern("%v");
+      logger_->set_level(spdlog::level::trace);
+    }
+  }
+  void write(const TraceEvent& e) override {
+    if (e.severity < min_) return;
+    logger_->log(level(e.severity), "{}", format_event_line(e));
+  }
+  void flush() override { logger_->flush(); }
+
+ private:
+  static spdlog::level::level_enum level(Severity s) {
+    switch (s) {
+      case Severity::debug: return spdlog::level::debug;
+      case Severity::info: return spdlog::level::info;
+      case Severity::warn: return spdlog::level::warn;
+      case Severity::error: return spdlog::level::err;
+    }
+    return spdlog::level::info;
+  }
+  Severity min_;
+  std::shared_ptr<spdlog::logger> logger_;
+};
+
+class JsonSink final : public TraceSink {
+ public:
+  explicit JsonSink(const std::string& path) : out_(path, std::ios::binary | std::ios::trunc) {
+    if (!out_) throw std::runtime_error("cannot open trace file '" + path + "': " + std::strerror(errno));
+  }
+  void write(const TraceEvent& e) override {
+    nlohmann::ordered_json j;
+    j["t_ps"] = e.time;
+    j["seq"] = e.seq;
+    j["sev"] = to_string(e.severity);
+    j["comp"] = e.component;
+    j["kind"] = e.kind;
+    nlohmann::ordered_json f = nlohmann::ordered_json::object();
+    for (const Field& fl : e.fields) {
+      const std::string key(fl.key);
+      switch (fl.value.type) {
+        case FieldValue::Type::u64: f[key] = fl.value.num; break;
+        case FieldValue::Type::i64: f[key] = static_cast<std::int64_t>(fl.value.num); break;
+        case FieldValue::Type::boolean: f[key] = fl.value.num != 0; break;
+        case FieldValue::Type::str: f[key] = fl.value.str; break;
+        case FieldValue::Type::hex: {
+          char buf[24];
+          std::snprintf(buf, sizeof buf, "0x%" PRIx64, fl.value.num);
+          f[key] = buf;
+          break;
+        }
+      }
+    }
+    j["f"] = std::move(f);
+    out_ << j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
+  }
+  void flush() override { out_.flush(); }
+
+ private:
+  std::ofstream out_;
+};
+
+}  // namespace
+
+std::unique_ptr<TraceSink> make_text_sink(Severity min) { return std::make_unique<TextSink>(min); }
+std::unique_ptr<TraceSink> make_json_sink(const std::string& path) { return std::make_unique<JsonSink>(path); }
+
+}  // namespace sim

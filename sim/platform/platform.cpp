@@ -1,0 +1,120 @@
+#include "sim/platform/platform.hpp"
+
+#include <iostream>
+
+#include "devices/pci/pci_test_device.hpp"
+#include "sim/platform/pci_probe.hpp"
+
+namespace sim::platform {
+
+namespace {
+
+pci::PcieLinkParams link_params(const scenario::LinkSpec& l) {
+  pci::PcieLinkParams p;
+  p.generation = l.generation;
+  p.lanes = l.lanes;
+  p.max_payload = l.max_payload;
+  p.max_read_request = l.max_read_request;
+  p.latency = l.latency;
+  return p;
+}
+
+std::unique_ptr<pci::PciFunction> make_device(const scenario::DeviceSpec& d, Trace& trace, std::uint64_t seed) {
+  if (const auto* t = std::get_if<scenario::PciTestSpec>(&d.config)) {
+    pci::PciTestParams p;
+    if (d.vendor_id) p.vendor_id = d.vendor_id;
+    if (d.device_id) p.device_id = d.device_id;
+    p.msi_vectors = t->msi_vectors;
+    p.msi_per_vector_mask = t->msi_per_vector_mask;
+    p.msix_vectors = t->msix_vectors;
+    p.bar0_64bit = t->bar0_64bit;
+    p.bar0_size = t->bar0_size;
+    p.bar2_64bit = t->bar2_64bit;
+    p.dma_bytes_per_second = t->dma_bytes_per_second;
+    p.dma_jitter = t->dma_jitter;
+    p.seed = seed;
+    p.link = link_params(d.link);
+    return std::make_unique<pci::PciTestDevice>(d.name.c_str(), trace, p);
+  }
+  throw scenario::ScenarioError(d.mark, "device type '" + d.type + "' is not supported by this platform");
+}
+
+class ProcessThread : public sc_core::sc_module {
+ public:
+  ProcessThread(sc_core::sc_module_name n, Process& p, std::size_t& running) : sc_module(n), p_(p), running_(running) {
+    SC_HAS_PROCESS(ProcessThread);
+    SC_THREAD(body);
+  }
+
+ private:
+  void body() {
+    p_.main();
+    // The run ends when the last process finishes (or at the time limit).
+    if (--running_ == 0) sc_core::sc_stop();
+  }
+  Process& p_;
+  std::size_t& running_;
+};
+
+}  // namespace
+
+Platform::Platform(const scenario::Scenario& sc, const RunOptions& opts)
+    : sc_(sc),
+      opts_(opts),
+      seed_(opts.seed.value_or(sc.seed)),
+      memory_(sc.machine.memory) {
+  trace_.add_sink(make_text_sink(opts.log_level));
+  if (!opts.trace_json.empty()) trace_.add_sink(make_json_sink(opts.trace_json));
+  trace_.keep_tail(64);
+  irqc_ = std::make_unique<pci::InterruptController>("irqc", trace_, sc.machine.cpus);
+  rc_ = std::make_unique<pci::RootComplex>("rc", trace_, memory_, *irqc_);
+  cpu_bus_ = std::make_unique<BusMaster>("cpu0_bus");
+  cpu_bus_->socket.bind(rc_->cpu_socket);
+  for (const auto& d : sc.devices) {
+    auto dev = make_device(d, trace_, seed_);
+    rc_->attach(*dev, d.address.device, d.address.function);
+    devices_.push_back(std::move(dev));
+  }
+  for (const auto& ps : sc.processes) {
+    if (ps.program == "pci-probe")
+      processes_.push_back(std::make_unique<PciProbe>(*this, ps.name, ps.args));
+    else
+      throw scenario::ScenarioError(ps.mark, "program '" + ps.program + "' is not available yet");
+  }
+}
+
+Platform::~Platform() = default;
+
+std::ostream& Platform::out() { return opts_.out ? *opts_.out : std::cout; }
+
+RunResult Platform::run() {
+  std::vector<std::unique_ptr<ProcessThread>> threads;
+  std::size_t running = processes_.size();
+  for (std::size_t i = 0; i < processes_.size(); ++i)
+    threads.push_back(std::make_unique<ProcessThread>(sc_.processes[i].name.c_str(), *processes_[i], running));
+  trace_.info("sim", "start",
+              {{"scenario", sc_.name}, {"seed", seed_}, {"cpus", sc_.machine.cpus}, {"memory", sc_.machine.memory}});
+  sc_core::sc_start(to_sc(sc_.run.duration));
+  RunResult r;
+  r.sim_time = now();
+  r.finished = running == 0;
+  if (!r.finished)
+    trace_.error("sim", "time_limit", {{"limit_ps", sc_.run.duration}, {"running", static_cast<std::uint64_t>(running)}});
+  trace_.info("sim", "end", {{"time_ps", r.sim_time}});
+  r.events = trace_.event_count();
+  r.warnings = trace_.count(Severity::warn);
+  r.errors = trace_.count(Severity::error);
+  r.digest = trace_.digest();
+  for (const auto& p : processes_) r.ok = r.ok && p->ok();
+  r.ok = r.ok && r.errors == 0;
+  trace_.flush();
+  return r;
+}
+
+RunResult run(const scenario::Scenario& sc, const RunOptions& opts) {
+  fresh_kernel();
+  Platform p(sc, opts);
+  return p.run();
+}
+
+}  // namespace sim::platform

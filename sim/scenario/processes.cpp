@@ -1,0 +1,65 @@
+// `processes`: the programs that run, each a simulated process.
+#include <array>
+#include <string>
+#include <vector>
+
+#include "sim/scenario/did_you_mean.hpp"
+#include "sim/scenario/schema.hpp"
+
+namespace sim::scenario::detail {
+namespace {
+
+// The programs a scenario may start. Add new ones here (and to
+// docs/scenario-format.md); sim/platform maps each name to its code.
+constexpr std::array<std::string_view, 1> kPrograms{
+    "pci-probe",
+};
+
+constexpr std::array<std::string_view, 3> kProcessKeys{"program", "name", "args"};
+
+std::string read_program(const Value& value) {
+  std::string program = value.as_string();
+  for (std::string_view known : kPrograms) {
+    if (known == program) return program;
+  }
+  if (auto guess = did_you_mean(program, kPrograms)) {
+    value.fail("unknown program '" + program + "' (did you mean '" + std::string(*guess) + "'?)");
+  }
+  value.fail("unknown program '" + program + "' (known programs: " + join(kPrograms) + ")");
+}
+
+ProcessSpec read_process(const Value& item, UniqueNames& names) {
+  MapReader map(item, "process");
+  map.reject_unknown(kProcessKeys);
+  ProcessSpec spec;
+  spec.mark = item.mark();
+  spec.program = read_program(map.require("program"));
+  if (auto v = map.get("name")) {
+    spec.name = read_name(*v);
+    names.add(spec.name, *v, false);
+  } else {
+    spec.name = spec.program;
+    names.add(spec.name, item, true);
+  }
+  if (auto v = map.get("args")) {
+    for (const Value& arg : v->as_list()) spec.args.push_back(arg.as_string());
+  }
+  return spec;
+}
+
+}  // namespace
+
+std::vector<ProcessSpec> read_processes(const Value& list) {
+  std::vector<ProcessSpec> processes;
+  UniqueNames names("process");
+  for (const Value& item : list.as_list()) processes.push_back(read_process(item, names));
+  return processes;
+}
+
+}  // namespace sim::scenario::detail
+
+namespace sim::scenario {
+
+std::span<const std::string_view> programs() { return detail::kPrograms; }
+
+}  // namespace sim::scenario
