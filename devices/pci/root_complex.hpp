@@ -33,10 +33,15 @@ namespace pci {
 
 class RootComplex : public sc_core::sc_module {
  public:
+  // A bus with no functions is a valid machine: zero bindings are allowed.
+  using DownSocket = tlm_utils::multi_passthrough_initiator_socket<RootComplex, 32, tlm::tlm_base_protocol_types, 0,
+                                                                    sc_core::SC_ZERO_OR_MORE_BOUND>;
+  using UpSocket = tlm_utils::multi_passthrough_target_socket<RootComplex, 32, tlm::tlm_base_protocol_types, 0,
+                                                              sc_core::SC_ZERO_OR_MORE_BOUND>;
   tlm_utils::simple_target_socket<RootComplex> cpu_socket;
-  tlm_utils::multi_passthrough_initiator_socket<RootComplex> cfg_out;
-  tlm_utils::multi_passthrough_initiator_socket<RootComplex> mmio_out;
-  tlm_utils::multi_passthrough_target_socket<RootComplex> dma_in;
+  DownSocket cfg_out;
+  DownSocket mmio_out;
+  UpSocket dma_in;
 
   RootComplex(sc_core::sc_module_name name, sim::Trace& trace, sim::GuestMemory& memory, InterruptController& irqc);
 
