@@ -12,6 +12,7 @@
 #include "devices/pci/interrupt_controller.hpp"
 #include "devices/pci/pci_function.hpp"
 #include "devices/pci/root_complex.hpp"
+#include "kernel-model/kernel.hpp"
 #include "sim/core/bus_master.hpp"
 #include "sim/core/guest_memory.hpp"
 #include "sim/core/trace.hpp"
@@ -52,6 +53,7 @@ class Platform {
   GuestMemory& memory() { return memory_; }
   pci::RootComplex& root_complex() { return *rc_; }
   pci::InterruptController& interrupt_controller() { return *irqc_; }
+  kernel::Kernel* kernel() { return kernel_.get(); }
   BusMaster& cpu_bus() { return *cpu_bus_; }
   std::uint64_t seed() const { return seed_; }
   std::ostream& out();
@@ -66,8 +68,17 @@ class Platform {
   std::unique_ptr<pci::RootComplex> rc_;
   std::unique_ptr<BusMaster> cpu_bus_;
   std::vector<std::unique_ptr<pci::PciFunction>> devices_;
-  std::vector<std::unique_ptr<Process>> processes_;
+  std::unique_ptr<kernel::Kernel> kernel_;
+  std::vector<std::unique_ptr<Process>> processes_;  // built-in programs (pci-probe)
+  std::size_t builtin_running_ = 0;
+  bool stop_requested_ = false;
+  void maybe_stop();
 };
+
+/// The driver and application programs the kernel model can run, by name.
+const kernel::Kernel::Programs& programs();
+/// Programs that get the bus driver's privileges (ECAM, granting BARs).
+bool is_privileged_program(const std::string& name);
 
 /// A program the platform runs on a CPU (until the kernel model exists, the
 /// built-in probe). Runs as a SystemC thread.

@@ -21,7 +21,25 @@ using detail::Value;
 constexpr std::array<std::string_view, 7> kTopKeys{
     "scenario", "description", "seed", "machine", "devices", "processes", "run",
 };
-constexpr std::array<std::string_view, 2> kMachineKeys{"cpus", "memory"};
+constexpr std::array<std::string_view, 3> kMachineKeys{"cpus", "memory", "cost"};
+constexpr std::array<std::string_view, 9> kCostKeys{"syscall",         "ring_enter",     "ring_entry",
+                                                    "notify",          "context_switch", "interrupt_entry",
+                                                    "interrupt_exit",  "mmio_write",     "task_switch"};
+
+CostSpec read_cost(const Value& value) {
+  MapReader map(value, "cost");
+  map.reject_unknown(kCostKeys);
+  CostSpec c;
+  Picos* fields[] = {&c.syscall,         &c.ring_enter,     &c.ring_entry,  &c.notify,     &c.context_switch,
+                     &c.interrupt_entry, &c.interrupt_exit, &c.mmio_write, &c.task_switch};
+  for (std::size_t i = 0; i < kCostKeys.size(); ++i) {
+    if (auto v = map.get(kCostKeys[i])) {
+      *fields[i] = v->as_duration();
+      v->check(*fields[i] <= ms(1), "must be at most 1ms, got " + v->text("a duration"));
+    }
+  }
+  return c;
+}
 constexpr std::array<std::string_view, 1> kRunKeys{"duration"};
 
 constexpr std::string_view kEmpty =
@@ -37,6 +55,7 @@ MachineSpec read_machine(const Value& value) {
   map.reject_unknown(kMachineKeys);
   MachineSpec machine;
   if (auto v = map.get("cpus")) machine.cpus = static_cast<unsigned>(v->as_uint(1, kMaxCpus));
+  if (auto v = map.get("cost")) machine.cost = read_cost(*v);
   if (auto v = map.get("memory")) {
     machine.memory = v->as_size();
     const std::string& text = v->text("a size");
@@ -80,6 +99,11 @@ Scenario read_scenario(const YAML::Node& root, const std::string& file) {
   if (auto v = map.get("devices")) s.devices = detail::read_devices(*v);
   if (auto v = map.get("processes")) s.processes = detail::read_processes(*v);
   if (auto v = map.get("run")) s.run = read_run(*v);
+  for (const ProcessSpec& p : s.processes)
+    if (static_cast<unsigned>(p.cpu) >= s.machine.cpus)
+      throw ScenarioError(p.cpu_mark, "process '" + p.name + "' runs on cpu " + std::to_string(p.cpu) +
+                                          " but the machine has " + std::to_string(s.machine.cpus) +
+                                          " (machine.cpus)");
   return s;
 }
 

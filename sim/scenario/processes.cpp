@@ -11,11 +11,13 @@ namespace {
 
 // The programs a scenario may start. Add new ones here (and to
 // docs/scenario-format.md); sim/platform maps each name to its code.
-constexpr std::array<std::string_view, 1> kPrograms{
-    "pci-probe",
+constexpr std::array<std::string_view, 3> kPrograms{
+    "pci-probe",  // built in: enumerates from the platform, no kernel involved
+    "pcid",       // the PCI bus driver (drivers/pcid)
+    "testdev",    // the pci-test device's driver (drivers/testdev)
 };
 
-constexpr std::array<std::string_view, 3> kProcessKeys{"program", "name", "args"};
+constexpr std::array<std::string_view, 4> kProcessKeys{"program", "name", "args", "cpu"};
 
 std::string read_program(const Value& value) {
   std::string program = value.as_string();
@@ -43,6 +45,11 @@ ProcessSpec read_process(const Value& item, UniqueNames& names) {
   }
   if (auto v = map.get("args")) {
     for (const Value& arg : v->as_list()) spec.args.push_back(arg.as_string());
+  }
+  spec.cpu_mark = item.mark();
+  if (auto v = map.get("cpu")) {
+    spec.cpu = static_cast<int>(v->as_uint(0, 63));
+    spec.cpu_mark = v->mark();
   }
   return spec;
 }

@@ -76,9 +76,23 @@ struct DeviceSpec {
   std::variant<PciTestSpec> config;
 };
 
+/// What the kernel model charges simulated CPUs (docs/kernel-model.md).
+struct CostSpec {
+  Picos syscall = ns(150);
+  Picos ring_enter = ns(200);
+  Picos ring_entry = ns(60);
+  Picos notify = ns(250);
+  Picos context_switch = ns(1200);
+  Picos interrupt_entry = ns(400);
+  Picos interrupt_exit = ns(250);
+  Picos mmio_write = ns(10);
+  Picos task_switch = ns(40);
+};
+
 struct MachineSpec {
   unsigned cpus = 1;                          // 1..64
   std::uint64_t memory = 256ULL << 20;        // bytes; >= 1 MiB, multiple of 4 KiB
+  CostSpec cost;
 };
 
 struct ProcessSpec {
@@ -86,6 +100,8 @@ struct ProcessSpec {
   std::string name;      // unique; defaults to the program's name
   std::string program;   // "pci-probe" (built in) for now
   std::vector<std::string> args;
+  int cpu = 0;           // the CPU it runs on (must exist in machine.cpus)
+  Mark cpu_mark;         // where cpu was written (the item's mark if not)
 };
 
 struct RunSpec {

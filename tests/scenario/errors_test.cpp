@@ -59,7 +59,7 @@ TEST(Errors, MisspelledKeysAtEveryLevel) {
 
 TEST(Errors, UnknownKeyFarFromAnyListsTheAllowedKeys) {
   EXPECT_STREQ(error_of("machine: { cpus: 1, hugepages: 4 }\n").what(),
-               "t.yaml:1:21: unknown key 'hugepages' in machine (allowed keys: cpus, memory)");
+               "t.yaml:1:21: unknown key 'hugepages' in machine (allowed keys: cpus, memory, cost)");
 }
 
 TEST(Errors, UnknownKeyIsReportedBeforeAMissingRequiredKey) {
@@ -273,7 +273,7 @@ TEST(Errors, UnknownDeviceTypeAndProgram) {
                "'pci-test'?)");
   EXPECT_STREQ(error_of("processes:\n  - program: nvmed\n").what(),
                "t.yaml:2:14: processes[0].program: unknown program 'nvmed' (known programs: "
-               "pci-probe)");
+               "pci-probe, pcid, testdev)");
   EXPECT_STREQ(error_of("processes:\n  - program: pci-prob\n").what(),
                "t.yaml:2:14: processes[0].program: unknown program 'pci-prob' (did you mean "
                "'pci-probe'?)");
