@@ -1,12 +1,17 @@
 // The programs the kernel model can run, by the names scenarios use.
 #include <string>
 
+#include "drivers/apps/echod.hpp"
+#include "drivers/apps/ringping.hpp"
 #include "sim/platform/platform.hpp"
 
 namespace sim::platform {
 
 const kernel::Kernel::Programs& programs() {
-  static const kernel::Kernel::Programs table = {};
+  static const kernel::Kernel::Programs table = {
+      {"echod", &apps::echod_main},
+      {"ringping", &apps::ringping_main},
+  };
   return table;
 }
 

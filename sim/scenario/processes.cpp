@@ -11,10 +11,12 @@ namespace {
 
 // The programs a scenario may start. Add new ones here (and to
 // docs/scenario-format.md); sim/platform maps each name to its code.
-constexpr std::array<std::string_view, 3> kPrograms{
+constexpr std::array<std::string_view, 5> kPrograms{
     "pci-probe",  // built in: enumerates from the platform, no kernel involved
     "pcid",       // the PCI bus driver (drivers/pcid)
     "testdev",    // the pci-test device's driver (drivers/testdev)
+    "echod",      // a small scheme daemon (drivers/apps)
+    "ringping",   // ring round trips in the three attachment modes (drivers/apps)
 };
 
 constexpr std::array<std::string_view, 4> kProcessKeys{"program", "name", "args", "cpu"};

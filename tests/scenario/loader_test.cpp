@@ -218,7 +218,7 @@ TEST(Loader, ProjectScenariosLoad) {
 TEST(Catalog, ListsDeviceTypesAndPrograms) {
   ASSERT_EQ(device_types().size(), 1u);
   EXPECT_EQ(device_types()[0], "pci-test");
-  ASSERT_EQ(programs().size(), 3u);
+  ASSERT_EQ(programs().size(), 5u);
   EXPECT_EQ(programs()[0], "pci-probe");
 }
 

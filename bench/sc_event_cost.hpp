@@ -1,0 +1,11 @@
+// The host cost of one timed SystemC event (a thread's wait(t) and its
+// resumption), measured in this process: the unit the other figures are
+// compared with, so they mean something across machines.
+#pragma once
+
+namespace bench {
+
+/// Host nanoseconds per timed event, measured once (lazily) per process.
+double sc_event_ns();
+
+}  // namespace bench
