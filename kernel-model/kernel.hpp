@@ -31,7 +31,7 @@ struct KernelConfig {
   unsigned cpus = 1;
   CostModel cost;
   std::uint32_t kernel_ring_entries = 256;
-  std::uint64_t kernel_pool_bytes = 4ULL << 20;  // each process's kernel-ring buffer pool
+  std::uint64_t kernel_pool_bytes = 16ULL << 20;  // each process's kernel-ring buffer pool
   std::uint64_t ecam_base = 0, ecam_size = 0;    // granted to privileged processes
 };
 

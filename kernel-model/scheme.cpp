@@ -26,6 +26,9 @@ hal::Task<hal::Result<hal::Connection>> Scheme::accept() {
 void Scheme::forward(hal::SqEntry64 sqe, Forwarded f) {
   const std::uint64_t tag = next_tag_++;
   sqe.user_data = tag;
+  // The daemon learns which CPU the request came from (a driver with a queue
+  // per CPU picks the caller's): syscall_flags carries it.
+  if (Process* p = k_.process(f.pid)) sqe.syscall_flags = p->cpu();
   if (f.grant) daemon_.add_buffer_grant(*f.grant);
   if (Process* p = k_.process(f.pid)) p->home().charge(k_.cost().notify);
   pending_.emplace(tag, std::move(f));
