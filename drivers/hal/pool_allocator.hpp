@@ -13,6 +13,7 @@ namespace hal {
 class PoolAllocator {
  public:
   explicit PoolAllocator(std::size_t size) : size_(size) { free_[0] = size; }
+  std::size_t size() const { return size_; }
   /// Offset of `len` bytes aligned to `align` (a power of two), or ENOMEM.
   Result<std::uint64_t> alloc(std::size_t len, std::size_t align = 64);
   void free(std::uint64_t offset);

@@ -3,6 +3,8 @@
 
 #include "drivers/apps/echod.hpp"
 #include "drivers/apps/ringping.hpp"
+#include "drivers/pcid/pcid.hpp"
+#include "drivers/testdev/testdev.hpp"
 #include "sim/platform/platform.hpp"
 
 namespace sim::platform {
@@ -11,6 +13,8 @@ const kernel::Kernel::Programs& programs() {
   static const kernel::Kernel::Programs table = {
       {"echod", &apps::echod_main},
       {"ringping", &apps::ringping_main},
+      {"pcid", &pcid_main},
+      {"testdev", &testdev_main},
   };
   return table;
 }
