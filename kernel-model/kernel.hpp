@@ -67,7 +67,7 @@ class Kernel : public sc_core::sc_module {
   void on_print(std::function<void(std::string_view)> cb) { print_cb_ = std::move(cb); }
 
   // Used by processes and the kernel's own parts.
-  sim::Trace& trace() { return trace_; }
+  sim::Trace& events() { return trace_; }  // not trace(): sc_module::trace is virtual
   sim::GuestMemory& memory() { return memory_; }
   sim::BusMaster& bus() { return bus_; }
   const CostModel& cost() const { return config_.cost; }
@@ -75,7 +75,7 @@ class Kernel : public sc_core::sc_module {
   Cpu& cpu(unsigned i) { return *cpus_[i]; }
   unsigned cpu_count() const { return static_cast<unsigned>(cpus_.size()); }
   Process* process(hal::Pid pid);
-  void print(std::string_view line) {
+  void print_line(std::string_view line) {
     if (print_cb_) print_cb_(line);
   }
   bool is_privileged(hal::Pid pid) const;

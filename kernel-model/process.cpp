@@ -27,7 +27,7 @@ Process::Process(Kernel& k, hal::Pid pid, std::string program, std::vector<std::
                                                    [this] { k_.enter(*this); }, pool_);
   exec_->set_on_ready([this] { cpu_.make_runnable(*this); });
   exec_->set_on_failure([this](const hal::TaskFailure& f) {
-    k_.trace().error(program_, "task.failed", {{"pid", pid_}, {"task", f.name}, {"what", f.what}});
+    k_.events().error(program_, "task.failed", {{"pid", pid_}, {"task", f.name}, {"what", f.what}});
   });
 }
 
@@ -50,14 +50,14 @@ hal::Task<void> Process::sleep_ns(std::uint64_t ns) {
   co_await s;
 }
 
-void Process::print(std::string_view line) { k_.print(line); }
+void Process::print(std::string_view line) { k_.print_line(line); }
 
 void Process::log(hal::LogLevel level, std::string_view kind, std::string_view message) {
   const sim::Severity sev = level == hal::LogLevel::debug  ? sim::Severity::debug
                             : level == hal::LogLevel::info ? sim::Severity::info
                             : level == hal::LogLevel::warn ? sim::Severity::warn
                                                            : sim::Severity::error;
-  k_.trace().emit(sev, program_, kind, {{"pid", pid_}, {"msg", message}});
+  k_.events().emit(sev, program_, kind, {{"pid", pid_}, {"msg", message}});
 }
 
 hal::Result<hal::DmaBuffer> Process::physalloc(std::size_t bytes) {
@@ -73,7 +73,7 @@ hal::Result<hal::Mmio> Process::physmap(std::uint64_t phys, std::uint64_t size) 
   cpu_.charge(k_.cost().syscall);
   for (const Range& g : physmap_grants_)
     if (g.contains(phys, size)) return hal::Mmio(this, phys, size);
-  k_.trace().warn("kernel", "physmap.denied", {{"pid", pid_}, {"phys", sim::Hex{phys}}, {"size", size}});
+  k_.events().warn("kernel", "physmap.denied", {{"pid", pid_}, {"phys", sim::Hex{phys}}, {"size", size}});
   return hal::Error(hal::errc::acces, "physmap: region not granted");
 }
 
@@ -85,7 +85,7 @@ bool Process::may_access(std::uint64_t phys, std::uint64_t len) const {
 
 hal::Result<hal::DmaBuffer> Process::grant_view(std::uint64_t phys, std::uint64_t len) {
   if (!may_access(phys, len)) {
-    k_.trace().warn("kernel", "grant.denied", {{"pid", pid_}, {"phys", sim::Hex{phys}}, {"len", len}});
+    k_.events().warn("kernel", "grant.denied", {{"pid", pid_}, {"phys", sim::Hex{phys}}, {"len", len}});
     return hal::Error(hal::errc::acces, "grant_view: range not granted");
   }
   std::uint8_t* p = k_.memory().host_ptr(phys, len);
@@ -127,14 +127,14 @@ void Process::daemonize() {
 hal::Result<void> Process::grant_physmap(hal::Pid pid, std::uint64_t phys, std::uint64_t size) {
   cpu_.charge(k_.cost().syscall);
   if (!k_.is_privileged(pid_)) {
-    k_.trace().warn("kernel", "grant_physmap.denied", {{"pid", pid_}, {"to", pid}});
+    k_.events().warn("kernel", "grant_physmap.denied", {{"pid", pid_}, {"to", pid}});
     return hal::Error(hal::errc::perm, "grant_physmap: not privileged");
   }
   Process* to = k_.process(pid);
   if (!to || !to->alive()) return hal::Error(hal::errc::inval, "grant_physmap: no such process");
   if (size == 0) return hal::Error(hal::errc::inval, "grant_physmap: empty region");
   to->add_physmap_grant(Range{phys, size});
-  k_.trace().info("kernel", "grant_physmap", {{"from", pid_}, {"to", pid}, {"phys", sim::Hex{phys}}, {"size", size}});
+  k_.events().info("kernel", "grant_physmap", {{"from", pid_}, {"to", pid}, {"phys", sim::Hex{phys}}, {"size", size}});
   return hal::ok();
 }
 
@@ -191,7 +191,7 @@ hal::Task<void> Process::run_main(hal::ProgramMain main) {
   try {
     code = co_await main(*this);
   } catch (const std::exception& e) {
-    k_.trace().error(program_, "crashed", {{"pid", pid_}, {"what", e.what()}});
+    k_.events().error(program_, "crashed", {{"pid", pid_}, {"what", e.what()}});
     code = 134;
   }
   exit(code);

@@ -55,7 +55,7 @@ void Scheme::on_daemon_completions() {
     k_.cpu(daemon_.cpu()).charge(k_.cost().ring_entry);
     const auto it = pending_.find(c.user_data);
     if (it == pending_.end()) {
-      k_.trace().warn("kernel", "scheme.stray_completion", {{"scheme", name_}, {"tag", c.user_data}});
+      k_.events().warn("kernel", "scheme.stray_completion", {{"scheme", name_}, {"tag", c.user_data}});
       continue;
     }
     Forwarded f = std::move(it->second);
@@ -89,7 +89,7 @@ void Scheme::shut_down() {
   for (auto& [tag, f] : left)
     if (Process* p = k_.process(f.pid); p && p->alive())
       p->post(hal::CqEntry64{f.user_data, hal::status_from_errno(hal::errc::shutdown), 0, 0});
-  k_.trace().info("kernel", "scheme.closed", {{"scheme", name_}});
+  k_.events().info("kernel", "scheme.closed", {{"scheme", name_}});
 }
 
 UserRing::UserRing(Kernel& k, Process& consumer, Scheme& scheme, std::uint32_t entries, hal::DmaBuffer pool)
