@@ -116,9 +116,22 @@ hal::Result<Scheme*> Kernel::register_scheme(std::string_view name, Process& dae
     return hal::Error(hal::errc::exist, "register_scheme: '" + std::string(name) + "' exists");
   auto s = std::make_unique<Scheme>(*this, std::string(name), daemon);
   Scheme* raw = s.get();
-  if (it != schemes_.end()) it->second = std::move(s);
-  else schemes_.emplace(std::string(name), std::move(s));
+  if (it != schemes_.end()) {
+    // The old daemon's tasks may still wait on the old scheme's rings: keep it
+    // alive until the kernel goes.
+    retired_schemes_.push_back(std::move(it->second));
+    it->second = std::move(s);
+  } else {
+    schemes_.emplace(std::string(name), std::move(s));
+  }
   trace_.info("kernel", "scheme.register", {{"scheme", name}, {"pid", daemon.pid()}});
+  // Opens that waited for this scheme go ahead now, in the order they came.
+  if (auto w = waiting_opens_.find(name); w != waiting_opens_.end()) {
+    auto waiting = std::move(w->second);
+    waiting_opens_.erase(w);
+    for (const auto& [pid, sqe] : waiting)
+      if (Process* p = process(pid); p && p->alive()) dispatch(*p, sqe);
+  }
   return raw;
 }
 

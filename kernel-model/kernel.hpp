@@ -129,6 +129,8 @@ class Kernel : public sc_core::sc_module {
   hal::Pid next_pid_ = 1;
   PhysAllocator phys_;
   std::map<std::string, std::unique_ptr<Scheme>, std::less<>> schemes_;
+  std::vector<std::unique_ptr<Scheme>> retired_schemes_;
+  std::map<std::string, std::vector<std::pair<hal::Pid, hal::SqEntry64>>, std::less<>> waiting_opens_;  // replaced by a new daemon of the same name
   std::vector<std::unique_ptr<UserRing>> rings_;
   std::map<std::pair<unsigned, unsigned>, IrqLine> irqs_;  // (cpu, vector)
   std::map<std::pair<std::uint64_t, std::uint64_t>, hal::Signal<void>*> timers_;  // (time, id)

@@ -86,6 +86,12 @@ void Kernel::op_open(Process& p, const hal::SqEntry64& sqe) {
     return complete(p, sqe, p.add_fd(f));
   }
   Scheme* s = scheme(scheme_name);
+  if (!s && (sqe.syscall_flags & hal::kOpenWaitForScheme)) {
+    // Boot order: the daemon has not registered yet. The request waits.
+    trace_.debug("kernel", "open.waits_for_scheme", {{"pid", p.pid()}, {"scheme", scheme_name}});
+    waiting_opens_[scheme_name].push_back({p.pid(), sqe});
+    return;
+  }
   if (!s) return fail(p, sqe, hal::errc::noent, "no such scheme");
   // The daemon reads the path from the caller's pool, lent for the request.
   hal::SqEntry64 fwd = sqe;

@@ -97,12 +97,8 @@ hal::Task<int> ringping_main(hal::Sys& sys) {
     });
   }
   if (o.mode == "scheme" || o.mode == "all") {
-    // Wait for echod to register (it starts beside us).
-    hal::Result<hal::Fd> fd = hal::Error(hal::errc::noent, "");
-    for (int tries = 0; tries < 100 && !fd; ++tries) {
-      fd = co_await hal::open(sys, "echo:ping");
-      if (!fd) co_await sys.sleep_ns(1000);
-    }
+    // echod starts beside us: wait for it to register.
+    hal::Result<hal::Fd> fd = co_await hal::open_when_ready(sys, "echo:ping");
     if (!fd) {
       sys.print("ringping: cannot open echo:ping: " + fd.error().message());
       co_return 1;

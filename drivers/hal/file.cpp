@@ -25,14 +25,16 @@ struct PoolPiece {
 };
 }  // namespace
 
-Task<Result<Fd>> open(Sys& sys, std::string_view path) {
+Task<Result<Fd>> open(Sys& sys, std::string_view path, std::uint32_t flags) {
   PoolAllocator& pool = sys.kernel_pool();
   const Result<std::uint64_t> off = pool.alloc(path.size());
   if (!off) co_return off.error();
   PoolPiece piece{pool, *off};
   const DmaBuffer& b = sys.kernel_ring().pool();
   std::memcpy(b.data + *off, path.data(), path.size());
-  const Result<std::uint64_t> r = co_await sys.kernel_ring().call_status(make_sqe(Opcode::open, 0, *off, path.size()));
+  SqEntry64 sqe = make_sqe(Opcode::open, 0, *off, path.size());
+  sqe.syscall_flags = flags;
+  const Result<std::uint64_t> r = co_await sys.kernel_ring().call_status(sqe);
   if (!r) co_return r.error().with_context("open " + std::string(path));
   co_return Fd{*r};
 }

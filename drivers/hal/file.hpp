@@ -15,7 +15,15 @@ namespace hal {
 /// SQE for a standard opcode.
 SqEntry64 make_sqe(Opcode op, Fd fd, std::uint64_t addr = 0, std::uint64_t len = 0, std::uint64_t offset = 0);
 
-Task<Result<Fd>> open(Sys& sys, std::string_view path);
+/// Open flags (SQE syscall_flags of an Open).
+inline constexpr std::uint32_t kOpenWaitForScheme = 1u << 0;  // park until a daemon registers the scheme
+
+Task<Result<Fd>> open(Sys& sys, std::string_view path, std::uint32_t flags = 0);
+/// Opens `path`, waiting for its scheme's daemon to register if it has not
+/// yet (boot order: an app may start before the driver that serves it).
+inline Task<Result<Fd>> open_when_ready(Sys& sys, std::string_view path) {
+  return open(sys, path, kOpenWaitForScheme);
+}
 Task<Result<void>> close(Sys& sys, Fd fd);
 /// Reads into the kernel pool at `pool_offset`; returns the bytes read.
 Task<Result<std::uint64_t>> pread(Sys& sys, Fd fd, std::uint64_t pool_offset, std::uint64_t len, std::uint64_t offset);

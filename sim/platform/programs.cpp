@@ -1,10 +1,14 @@
 // The programs the kernel model can run, by the names scenarios use.
 #include <string>
 
+#include "drivers/apps/blockbench.hpp"
 #include "drivers/apps/echod.hpp"
 #include "drivers/apps/ringping.hpp"
 #include "drivers/pcid/pcid.hpp"
+#include "drivers/nvmed/nvmed.hpp"
 #include "drivers/testdev/testdev.hpp"
+#include "drivers/usbscsid/usbscsid.hpp"
+#include "drivers/xhcid/xhcid.hpp"
 #include "sim/platform/platform.hpp"
 
 namespace sim::platform {
@@ -15,6 +19,10 @@ const kernel::Kernel::Programs& programs() {
       {"ringping", &apps::ringping_main},
       {"pcid", &pcid_main},
       {"testdev", &testdev_main},
+      {"nvmed", &nvmed_main},
+      {"blockbench", &apps::blockbench_main},
+      {"xhcid", &xhcid_main},
+      {"usbscsid", &usbscsid_main},
   };
   return table;
 }

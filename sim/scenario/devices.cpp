@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -29,6 +30,27 @@ constexpr std::array<std::string_view, 8> kPciTestKeys{
     "bar0_size",   "bar2_64bit",          "dma_rate",     "dma_jitter",
 };
 
+constexpr std::array<std::string_view, 10> kNvmeKeys{
+    "serial",        "model",       "firmware",           "namespaces", "msix_vectors",
+    "max_io_queues", "queue_entries", "volatile_write_cache", "mdts",       "timing",
+};
+constexpr std::array<std::string_view, 4> kNamespaceKeys{"nsid", "size", "lba_size", "image"};
+constexpr std::array<std::string_view, 13> kNvmeTimingKeys{
+    "controller_cores", "io_command_overhead", "admin_command_overhead", "max_fetch_batch",
+    "enable_latency",   "channels",            "dies_per_channel",       "page_size",
+    "program_unit",     "read_latency",        "program_latency",        "channel_rate",
+    "write_buffer",
+};
+
+constexpr std::array<std::string_view, 9> kXhciKeys{
+    "usb2_ports", "usb3_ports", "max_slots", "interrupters", "msix_vectors",
+    "context_size", "scratchpad_buffers", "capture", "usb_devices",
+};
+constexpr std::array<std::string_view, 15> kUsbDeviceKeys{
+    "type",    "name",   "port",   "speed",     "capacity",  "block_size",   "image",         "read_only",
+    "vendor",  "product", "serial", "attach_at", "detach_at", "read_latency", "write_latency",
+};
+
 constexpr Picos kMaxLinkLatency = ms(1);
 constexpr std::uint64_t kMinBar0Size = 4ULL << 10;
 constexpr std::uint64_t kMaxBar0Size = 1ULL << 30;
@@ -38,6 +60,8 @@ constexpr std::uint64_t kMaxMsixVectors = 2048;
 constexpr std::uint64_t kInvalidVendorId = 0xffff;
 
 void read_pci_test(MapReader& map, DeviceSpec& spec);
+void read_nvme(MapReader& map, DeviceSpec& spec);
+void read_xhci(MapReader& map, DeviceSpec& spec);
 
 struct DeviceType {
   std::string_view name;
@@ -45,8 +69,10 @@ struct DeviceType {
   void (*read)(MapReader& map, DeviceSpec& spec);
 };
 
-constexpr std::array<DeviceType, 1> kDeviceTypes{{
+constexpr std::array<DeviceType, 3> kDeviceTypes{{
     {"pci-test", kPciTestKeys, &read_pci_test},
+    {"nvme", kNvmeKeys, &read_nvme},
+    {"xhci", kXhciKeys, &read_xhci},
 }};
 
 constexpr auto kDeviceTypeNames = [] {
@@ -166,6 +192,167 @@ void read_pci_test(MapReader& map, DeviceSpec& spec) {
     v->check(t.dma_jitter <= ms(1), "must be at most 1ms, got " + v->text("a duration"));
   }
   spec.config = t;
+}
+
+std::string read_ascii(const Value& v, std::size_t max) {
+  std::string t = v.as_string();
+  v.check(!t.empty() && t.size() <= max, "must be 1 to " + std::to_string(max) + " characters");
+  for (char c : t) v.check(c >= 0x20 && c < 0x7f, "must be printable ASCII (Identify fields are ASCII)");
+  return t;
+}
+
+NvmeNamespaceSpec read_namespace(const Value& item) {
+  MapReader map(item, "namespace");
+  map.reject_unknown(kNamespaceKeys);
+  NvmeNamespaceSpec ns;
+  if (auto v = map.get("nsid")) ns.nsid = static_cast<std::uint32_t>(v->as_uint(1, 0xFFFF'FFFE));
+  if (auto v = map.get("lba_size")) ns.lba_size = static_cast<unsigned>(read_one_of(*v, {512, 4096}));
+  if (auto v = map.get("size")) {
+    ns.size = v->as_size();
+    v->check(ns.size >= ns.lba_size && ns.size <= (1ULL << 44), "must be at least one block and at most 16TiB");
+  }
+  if (auto v = map.get("image")) {
+    ns.image = v->as_string();
+    v->check(!ns.image.empty(), "must name a file");
+  }
+  return ns;
+}
+
+void read_nvme_timing(const Value& value, NvmeSpec& n) {
+  MapReader map(value, "timing");
+  map.reject_unknown(kNvmeTimingKeys);
+  NvmeTimingSpec& t = n.timing;
+  const auto count = [&](const char* key, std::optional<unsigned>& out, unsigned lo, unsigned hi) {
+    if (auto v = map.get(key)) out = static_cast<unsigned>(v->as_uint(lo, hi));
+  };
+  const auto duration = [&](const char* key, std::optional<Picos>& out) {
+    if (auto v = map.get(key)) {
+      out = v->as_duration();
+      v->check(*out <= sec(10), "must be at most 10s");
+    }
+  };
+  const auto size = [&](const char* key, std::optional<std::uint64_t>& out) {
+    if (auto v = map.get(key)) {
+      out = v->as_size();
+      v->check(*out > 0, "must be more than 0");
+    }
+  };
+  count("controller_cores", t.controller_cores, 1, 64);
+  duration("io_command_overhead", t.io_command_overhead);
+  duration("admin_command_overhead", t.admin_command_overhead);
+  count("max_fetch_batch", t.max_fetch_batch, 1, 64);
+  duration("enable_latency", t.enable_latency);
+  count("channels", t.channels, 1, 64);
+  count("dies_per_channel", t.dies_per_channel, 1, 64);
+  size("page_size", t.page_size);
+  size("program_unit", t.program_unit);
+  duration("read_latency", t.read_latency);
+  duration("program_latency", t.program_latency);
+  if (auto v = map.get("channel_rate")) {
+    t.channel_rate = v->as_rate();
+    v->check(*t.channel_rate > 0, "must be more than 0 bytes per second");
+  }
+  size("write_buffer", t.write_buffer);
+}
+
+void read_nvme(MapReader& map, DeviceSpec& spec) {
+  NvmeSpec n;
+  if (auto v = map.get("serial")) n.serial = read_ascii(*v, 20);
+  if (auto v = map.get("model")) n.model = read_ascii(*v, 40);
+  if (auto v = map.get("firmware")) n.firmware = read_ascii(*v, 8);
+  if (auto v = map.get("namespaces")) {
+    n.namespaces.clear();
+    std::map<std::uint32_t, bool> used;
+    for (const Value& item : v->as_list()) {
+      NvmeNamespaceSpec ns = read_namespace(item);
+      if (ns.nsid == 0) ns.nsid = static_cast<std::uint32_t>(n.namespaces.size() + 1);
+      item.check(!used[ns.nsid], "namespace ID " + std::to_string(ns.nsid) + " is used twice");
+      used[ns.nsid] = true;
+      n.namespaces.push_back(ns);
+    }
+    v->check(!n.namespaces.empty() && n.namespaces.size() <= 16, "a controller has 1 to 16 namespaces here");
+  }
+  if (auto v = map.get("msix_vectors")) n.msix_vectors = static_cast<unsigned>(v->as_uint(1, 2048));
+  if (auto v = map.get("max_io_queues")) n.max_io_queues = static_cast<unsigned>(v->as_uint(1, 65535));
+  if (auto v = map.get("queue_entries")) n.queue_entries = static_cast<std::uint32_t>(v->as_uint(2, 65536));
+  if (auto v = map.get("volatile_write_cache")) n.volatile_write_cache = v->as_bool();
+  if (auto v = map.get("mdts")) n.mdts = static_cast<unsigned>(v->as_uint(0, 10));
+  if (auto v = map.get("timing")) read_nvme_timing(*v, n);
+  spec.config = n;
+}
+
+UsbStorageSpec read_usb_device(const Value& item, unsigned index, std::map<std::string, bool>& names) {
+  MapReader map(item, "USB device");
+  map.reject_unknown(kUsbDeviceKeys);
+  UsbStorageSpec u;
+  u.mark = item.mark();
+  const Value type = map.require("type");
+  type.check(type.as_string() == "usb-storage", "unknown USB device type '" + type.as_string() +
+                                                     "' (known types: usb-storage)");
+  u.name = "usb-storage" + std::to_string(index);
+  if (auto v = map.get("name")) u.name = read_name(*v);
+  item.check(!names[u.name], "USB device name '" + u.name + "' is used twice");
+  names[u.name] = true;
+  if (auto v = map.get("port")) u.port = static_cast<unsigned>(v->as_uint(1, 255));
+  if (auto v = map.get("speed")) {
+    const std::string sp = v->as_string();
+    v->check(sp == "high" || sp == "super", "must be 'high' (USB 2.0) or 'super' (USB 3), got '" + sp + "'");
+    u.super_speed = sp == "super";
+  }
+  if (auto v = map.get("block_size")) u.block_size = static_cast<unsigned>(read_one_of(*v, {512, 4096}));
+  if (auto v = map.get("capacity")) {
+    u.capacity = v->as_size();
+    v->check(u.capacity >= u.block_size && u.capacity <= (1ULL << 42), "must be at least one block and at most 4TiB");
+  }
+  if (auto v = map.get("image")) u.image = v->as_string();
+  if (auto v = map.get("read_only")) u.read_only = v->as_bool();
+  if (auto v = map.get("vendor")) u.vendor = read_ascii(*v, 8);
+  if (auto v = map.get("product")) u.product = read_ascii(*v, 16);
+  if (auto v = map.get("serial")) u.serial = read_ascii(*v, 20);
+  if (auto v = map.get("attach_at")) u.attach_at = v->as_duration();
+  if (auto v = map.get("detach_at")) {
+    u.detach_at = v->as_duration();
+    v->check(u.detach_at > u.attach_at, "must be after attach_at");
+  }
+  if (auto v = map.get("read_latency")) u.read_latency = v->as_duration();
+  if (auto v = map.get("write_latency")) u.write_latency = v->as_duration();
+  return u;
+}
+
+void read_xhci(MapReader& map, DeviceSpec& spec) {
+  XhciSpec x;
+  if (auto v = map.get("usb2_ports")) x.usb2_ports = static_cast<unsigned>(v->as_uint(0, 15));
+  if (auto v = map.get("usb3_ports")) x.usb3_ports = static_cast<unsigned>(v->as_uint(0, 15));
+  if (auto v = map.get("max_slots")) x.max_slots = static_cast<unsigned>(v->as_uint(1, 255));
+  if (auto v = map.get("interrupters")) x.interrupters = static_cast<unsigned>(v->as_uint(1, 64));
+  if (auto v = map.get("msix_vectors")) x.msix_vectors = static_cast<unsigned>(v->as_uint(1, 2048));
+  if (auto v = map.get("context_size")) x.context_size = static_cast<unsigned>(read_one_of(*v, {32, 64}));
+  if (auto v = map.get("scratchpad_buffers")) x.scratchpad_buffers = static_cast<unsigned>(v->as_uint(0, 1023));
+  if (auto v = map.get("capture")) {
+    x.capture = v->as_string();
+    v->check(!x.capture.empty(), "must name a pcap file");
+  }
+  if (auto v = map.get("usb_devices")) {
+    std::map<std::string, bool> names;
+    std::map<unsigned, bool> ports;
+    unsigned index = 0;
+    for (const Value& item : v->as_list()) {
+      UsbStorageSpec u = read_usb_device(item, index++, names);
+      if (u.port) {
+        const bool usb3_port = u.port > x.usb2_ports;
+        item.check(u.port <= x.usb2_ports + x.usb3_ports,
+                   "port " + std::to_string(u.port) + " does not exist (the controller has " +
+                       std::to_string(x.usb2_ports + x.usb3_ports) + ")");
+        item.check(usb3_port == u.super_speed, std::string("port ") + std::to_string(u.port) + " is a USB " +
+                                                   (usb3_port ? "3" : "2") + " port; the device is " +
+                                                   (u.super_speed ? "SuperSpeed" : "high speed"));
+        item.check(!ports[u.port], "port " + std::to_string(u.port) + " has two devices");
+        ports[u.port] = true;
+      }
+      x.usb_devices.push_back(u);
+    }
+  }
+  spec.config = x;
 }
 
 struct ReadDevice {

@@ -9,6 +9,7 @@
 #include <string>
 #include <system_error>
 
+#include "sim/scenario/expect.hpp"
 #include "sim/scenario/schema.hpp"
 #include "sim/scenario/yaml_reader.hpp"
 
@@ -18,8 +19,8 @@ namespace {
 using detail::MapReader;
 using detail::Value;
 
-constexpr std::array<std::string_view, 7> kTopKeys{
-    "scenario", "description", "seed", "machine", "devices", "processes", "run",
+constexpr std::array<std::string_view, 8> kTopKeys{
+    "scenario", "description", "seed", "machine", "devices", "processes", "run", "expect",
 };
 constexpr std::array<std::string_view, 3> kMachineKeys{"cpus", "memory", "cost"};
 constexpr std::array<std::string_view, 9> kCostKeys{"syscall",         "ring_enter",     "ring_entry",
@@ -40,7 +41,7 @@ CostSpec read_cost(const Value& value) {
   }
   return c;
 }
-constexpr std::array<std::string_view, 1> kRunKeys{"duration"};
+constexpr std::array<std::string_view, 2> kRunKeys{"duration", "until"};
 
 constexpr std::string_view kEmpty =
     "the scenario is empty; expected a map with keys such as machine, devices, processes";
@@ -74,6 +75,11 @@ RunSpec read_run(const Value& value) {
     run.duration = v->as_duration();
     v->check(run.duration > 0, "must be more than 0, got " + v->text("a duration"));
   }
+  if (auto v = map.get("until")) {
+    const std::string u = v->as_string();
+    v->check(u == "processes" || u == "duration", "must be 'processes' or 'duration', got '" + u + "'");
+    run.full_duration = u == "duration";
+  }
   return run;
 }
 
@@ -99,6 +105,8 @@ Scenario read_scenario(const YAML::Node& root, const std::string& file) {
   if (auto v = map.get("devices")) s.devices = detail::read_devices(*v);
   if (auto v = map.get("processes")) s.processes = detail::read_processes(*v);
   if (auto v = map.get("run")) s.run = read_run(*v);
+  for (const MapReader::Key& k : map.unread())
+    if (k.name == "expect") s.expect = detail::read_expect(*map.get("expect"), k.mark);
   for (const ProcessSpec& p : s.processes)
     if (static_cast<unsigned>(p.cpu) >= s.machine.cpus)
       throw ScenarioError(p.cpu_mark, "process '" + p.name + "' runs on cpu " + std::to_string(p.cpu) +

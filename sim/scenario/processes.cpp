@@ -11,12 +11,16 @@ namespace {
 
 // The programs a scenario may start. Add new ones here (and to
 // docs/scenario-format.md); sim/platform maps each name to its code.
-constexpr std::array<std::string_view, 5> kPrograms{
+constexpr std::array<std::string_view, 9> kPrograms{
     "pci-probe",  // built in: enumerates from the platform, no kernel involved
     "pcid",       // the PCI bus driver (drivers/pcid)
     "testdev",    // the pci-test device's driver (drivers/testdev)
     "echod",      // a small scheme daemon (drivers/apps)
     "ringping",   // ring round trips in the three attachment modes (drivers/apps)
+    "nvmed",      // the NVMe driver (drivers/nvmed); pcid spawns it
+    "xhcid",      // the xHCI driver (drivers/xhcid); pcid spawns it
+    "usbscsid",   // the USB mass-storage class driver (drivers/usbscsid); xhcid spawns it
+    "blockbench", // a block workload generator (drivers/apps)
 };
 
 constexpr std::array<std::string_view, 4> kProcessKeys{"program", "name", "args", "cpu"};

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -65,6 +66,59 @@ struct PciTestSpec {
   Picos dma_jitter = 0;  // each DMA chunk takes up to this much longer, drawn from the seed
 };
 
+struct NvmeNamespaceSpec {
+  std::uint32_t nsid = 0;          // 0: the next free ID
+  std::uint64_t size = 1ULL << 30;  // bytes
+  unsigned lba_size = 512;          // 512 or 4096
+  std::string image;                // sparse image file; empty: in memory
+};
+
+/// Timing overrides; unset fields keep the model's documented defaults.
+struct NvmeTimingSpec {
+  std::optional<unsigned> controller_cores, max_fetch_batch, channels, dies_per_channel;
+  std::optional<Picos> io_command_overhead, admin_command_overhead, enable_latency, read_latency, program_latency;
+  std::optional<std::uint64_t> page_size, program_unit, channel_rate, write_buffer;
+};
+
+/// "nvme": an NVMe 1.4 controller (devices/nvme, docs/devices/nvme.md).
+struct NvmeSpec {
+  std::string serial = "DRVSIM-NVME-0001";
+  std::string model = "drvsim NVMe SSD";
+  std::string firmware = "1.0";
+  std::vector<NvmeNamespaceSpec> namespaces = {NvmeNamespaceSpec{}};
+  unsigned msix_vectors = 17;
+  unsigned max_io_queues = 64;
+  std::uint32_t queue_entries = 4096;
+  bool volatile_write_cache = true;
+  unsigned mdts = 7;
+  NvmeTimingSpec timing;
+};
+
+/// A USB mass-storage device plugged into an xHCI port (devices/usb).
+struct UsbStorageSpec {
+  Mark mark;
+  std::string name;
+  unsigned port = 0;          // 0: the first free port of the right speed
+  bool super_speed = false;   // speed: high (USB 2.0) or super (USB 3)
+  std::uint64_t capacity = 64ULL << 20;
+  unsigned block_size = 512;
+  std::string image;          // sparse image file; empty: in memory
+  bool read_only = false;
+  std::string vendor = "DRVSIM", product = "USB DISK", serial = "DS0001";
+  Picos attach_at = 0;
+  Picos detach_at = 0;        // 0: never
+  Picos read_latency = us(30), write_latency = us(40);
+};
+
+/// "xhci": an xHCI 1.2 host controller (devices/xhci, docs/devices/xhci.md).
+struct XhciSpec {
+  unsigned usb2_ports = 4, usb3_ports = 4;
+  unsigned max_slots = 32, interrupters = 4, msix_vectors = 4;
+  unsigned context_size = 32, scratchpad_buffers = 4;
+  std::string capture;  // pcap file of the USB traffic (LINKTYPE_USB_LINUX_MMAPPED)
+  std::vector<UsbStorageSpec> usb_devices;
+};
+
 struct DeviceSpec {
   Mark mark;
   std::string type;  // "pci-test"
@@ -73,7 +127,7 @@ struct DeviceSpec {
   std::uint16_t vendor_id = 0;  // 0: the type's default
   std::uint16_t device_id = 0;
   LinkSpec link;
-  std::variant<PciTestSpec> config;
+  std::variant<PciTestSpec, NvmeSpec, XhciSpec> config;
 };
 
 /// What the kernel model charges simulated CPUs (docs/kernel-model.md).
@@ -106,6 +160,61 @@ struct ProcessSpec {
 
 struct RunSpec {
   Picos duration = ms(10);  // simulated time limit
+  /// until: processes (default) — the run ends when every non-daemon process
+  /// has exited, and reaching `duration` first is a failure; until: duration —
+  /// the run always lasts `duration` (daemons-only machines, hotplug).
+  bool full_duration = false;
+};
+
+/// How a condition compares (sim/scenario/expect.hpp parses and checks them).
+enum class CondOp : std::uint8_t { eq, ne, ge, le, gt, lt, range, approx };
+
+/// A condition on a number, as written in `expect`: "== N", "!= N", ">= N",
+/// "<= N", "> N", "< N", "A..B" (both ends included), "A +- D" or "A +- P%",
+/// or a bare N (==). T is std::uint64_t for counts and times, double for
+/// reported values.
+template <class T>
+struct Condition {
+  CondOp op = CondOp::eq;
+  T a{};  // the operand; the low end of a range; the centre of +-
+  T b{};  // the high end of a range; the tolerance of +- (absolute)
+  std::string text;  // as written, for messages
+  Mark mark;         // where it was written
+};
+using CountCondition = Condition<std::uint64_t>;
+using ValueCondition = Condition<double>;
+
+/// `expect`: what a run must show to pass (docs/scenario-format.md#expect).
+/// Absent keys check nothing, except exit_ok, finished and errors, which
+/// default to true, true and 0. Later issues add keys here and in
+/// sim/scenario/expect.cpp; figures that programs measure need no new key:
+/// they are `values` (trace events of kind `result`).
+struct ExpectSpec {
+  struct Flag {
+    bool value = true;
+    Mark mark;
+  };
+  struct Named {
+    std::string key;  // "component/kind" for events; "name" or "component/name" for values
+    Mark key_mark;
+  };
+  bool present = false;   // the scenario has an `expect` map
+  Mark key_mark;          // where `expect` is written
+  Mark mark;              // where its map starts (`{` of a flow map, else its first key)
+  bool flow = false;      // written as { ... }
+  bool empty = false;     // written as {}
+  std::optional<Flag> exit_ok;     // every process succeeded
+  std::optional<Flag> finished;    // every process ended before run.duration
+  std::optional<CountCondition> warnings, errors;
+  std::optional<CountCondition> end_time;  // simulated picoseconds at the end of the run
+  std::vector<std::pair<Named, CountCondition>> events;  // in the order written
+  std::vector<std::pair<Named, ValueCondition>> values;
+  struct Digest {
+    std::string hex;  // 32 lowercase hex digits
+    Mark mark;        // the value (where --update-golden rewrites it)
+    bool quoted = false;
+  };
+  std::optional<Digest> digest;
 };
 
 struct Scenario {
@@ -117,6 +226,7 @@ struct Scenario {
   std::vector<DeviceSpec> devices;
   std::vector<ProcessSpec> processes;
   RunSpec run;
+  ExpectSpec expect;
 };
 
 /// Loads and validates a scenario file. Throws ScenarioError.

@@ -237,3 +237,39 @@ TEST(KernelSchemes, IdenticalRunsGiveIdenticalDigests) {
   EXPECT_EQ(a.first, b.first);
   EXPECT_EQ(a.second, b.second);
 }
+
+namespace {
+
+hal::Task<int> late_daemon(hal::Sys& sys) {
+  co_await sys.sleep_ns(20'000);
+  auto s = sys.register_scheme("late");
+  if (!s) co_return 1;
+  sys.daemonize();
+  for (;;) {
+    auto sqe = co_await (*s)->requests().next();
+    if (!sqe) co_return 0;
+    (*s)->requests().reply(*sqe, sqe->opcode == static_cast<std::uint8_t>(Opcode::open) ? 42 : 0);
+  }
+}
+
+hal::Task<int> early_client(hal::Sys& sys) {
+  auto now = co_await hal::open(sys, "late:x");
+  g["plain_open"] = now ? 0 : -now.error().code();
+  auto fd = co_await hal::open_when_ready(sys, "late:x");
+  g["waited_open_ok"] = fd.has_value();
+  g["opened_at_ns"] = static_cast<std::int64_t>(sys.now_ns());
+  co_return 0;
+}
+
+}  // namespace
+
+TEST(KernelSchemes, AnOpenCanWaitForItsSchemeToAppear) {
+  g.clear();
+  Machine m({{"late", &late_daemon}, {"early", &early_client}});
+  m.run({"late", "early"});
+  ASSERT_TRUE(m.k->failures().empty()) << m.k->failures()[0];
+  EXPECT_EQ(g["plain_open"], -hal::errc::noent);
+  EXPECT_EQ(g["waited_open_ok"], 1);
+  EXPECT_GE(g["opened_at_ns"], 20'000);
+  EXPECT_EQ(m.warnings(), 1u);  // only the plain open was refused
+}

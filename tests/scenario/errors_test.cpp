@@ -266,14 +266,14 @@ TEST(Errors, BadNames) {
 }
 
 TEST(Errors, UnknownDeviceTypeAndProgram) {
-  EXPECT_STREQ(error_of("devices:\n  - { type: nvme, address: '00:02.0' }\n").what(),
-               "t.yaml:2:13: devices[0].type: unknown device type 'nvme' (known types: pci-test)");
+  EXPECT_STREQ(error_of("devices:\n  - { type: scsi, address: '00:02.0' }\n").what(),
+               "t.yaml:2:13: devices[0].type: unknown device type 'scsi' (known types: pci-test, nvme, xhci)");
   EXPECT_STREQ(error_of("devices:\n  - { type: pci_test, address: '00:02.0' }\n").what(),
                "t.yaml:2:13: devices[0].type: unknown device type 'pci_test' (did you mean "
                "'pci-test'?)");
-  EXPECT_STREQ(error_of("processes:\n  - program: nvmed\n").what(),
-               "t.yaml:2:14: processes[0].program: unknown program 'nvmed' (known programs: "
-               "pci-probe, pcid, testdev, echod, ringping)");
+  EXPECT_STREQ(error_of("processes:\n  - program: floppyd\n").what(),
+               "t.yaml:2:14: processes[0].program: unknown program 'floppyd' (known programs: "
+               "pci-probe, pcid, testdev, echod, ringping, nvmed, xhcid, usbscsid, blockbench)");
   EXPECT_STREQ(error_of("processes:\n  - program: pci-prob\n").what(),
                "t.yaml:2:14: processes[0].program: unknown program 'pci-prob' (did you mean "
                "'pci-probe'?)");

@@ -216,9 +216,10 @@ TEST(Loader, ProjectScenariosLoad) {
 }
 
 TEST(Catalog, ListsDeviceTypesAndPrograms) {
-  ASSERT_EQ(device_types().size(), 1u);
+  ASSERT_EQ(device_types().size(), 3u);
   EXPECT_EQ(device_types()[0], "pci-test");
-  ASSERT_EQ(programs().size(), 5u);
+  EXPECT_EQ(device_types()[1], "nvme");
+  ASSERT_EQ(programs().size(), 9u);
   EXPECT_EQ(programs()[0], "pci-probe");
 }
 
@@ -229,6 +230,84 @@ TEST(Mark, FormatsFileLineColumn) {
   EXPECT_STREQ(e.what(), "a.yaml:3:7: bad");
   EXPECT_EQ(e.message(), "bad");
   EXPECT_EQ(e.mark().line, 3);
+}
+
+TEST(Loader, NvmeDevicesTakeNamespacesAndTimingOverrides) {
+  const Scenario s = load_string(R"(
+devices:
+  - type: nvme
+    address: "00:04.0"
+    serial: SN123
+    namespaces:
+      - { size: 64MiB, lba_size: 4096 }
+      - { nsid: 5, size: 8MiB }
+    timing: { read_latency: 70us, channels: 4, channel_rate: 1GB/s }
+)",
+                                 "t.yaml");
+  ASSERT_EQ(s.devices.size(), 1u);
+  const auto& n = std::get<NvmeSpec>(s.devices[0].config);
+  EXPECT_EQ(n.serial, "SN123");
+  ASSERT_EQ(n.namespaces.size(), 2u);
+  EXPECT_EQ(n.namespaces[0].nsid, 1u);
+  EXPECT_EQ(n.namespaces[0].lba_size, 4096u);
+  EXPECT_EQ(n.namespaces[0].size, 64ULL << 20);
+  EXPECT_EQ(n.namespaces[1].nsid, 5u);
+  EXPECT_EQ(n.namespaces[1].lba_size, 512u);
+  EXPECT_EQ(n.timing.read_latency, us(70));
+  EXPECT_EQ(n.timing.channels, 4u);
+  EXPECT_EQ(n.timing.channel_rate, 1'000'000'000u);
+  EXPECT_FALSE(n.timing.program_latency.has_value());
+}
+
+TEST(Loader, XhciDevicesTakeUsbDevicesOnMatchingPorts) {
+  const Scenario s = load_string(R"(
+devices:
+  - type: xhci
+    address: "00:06.0"
+    capture: usb.pcap
+    usb_devices:
+      - { type: usb-storage, name: stick, speed: high, capacity: 32MiB }
+      - { type: usb-storage, speed: super, port: 6, attach_at: 2ms, detach_at: 5ms }
+)",
+                                 "t.yaml");
+  const auto& x = std::get<XhciSpec>(s.devices[0].config);
+  EXPECT_EQ(x.capture, "usb.pcap");
+  ASSERT_EQ(x.usb_devices.size(), 2u);
+  EXPECT_EQ(x.usb_devices[0].name, "stick");
+  EXPECT_FALSE(x.usb_devices[0].super_speed);
+  EXPECT_EQ(x.usb_devices[0].capacity, 32ULL << 20);
+  EXPECT_EQ(x.usb_devices[1].name, "usb-storage1");
+  EXPECT_EQ(x.usb_devices[1].port, 6u);
+  EXPECT_EQ(x.usb_devices[1].attach_at, ms(2));
+  EXPECT_EQ(x.usb_devices[1].detach_at, ms(5));
+  // A SuperSpeed device on a USB 2 port, a port that does not exist, a bad speed.
+  EXPECT_THROW(load_string("devices:\n  - { type: xhci, address: '00:06.0', usb_devices: [ { type: usb-storage, "
+                           "speed: super, port: 1 } ] }\n",
+                           "t.yaml"),
+               ScenarioError);
+  EXPECT_THROW(load_string("devices:\n  - { type: xhci, address: '00:06.0', usb_devices: [ { type: usb-storage, "
+                           "port: 9 } ] }\n",
+                           "t.yaml"),
+               ScenarioError);
+  EXPECT_THROW(load_string("devices:\n  - { type: xhci, address: '00:06.0', usb_devices: [ { type: usb-storage, "
+                           "speed: full } ] }\n",
+                           "t.yaml"),
+               ScenarioError);
+}
+
+TEST(Loader, NvmeMistakesAreCaughtWithTheirPosition) {
+  EXPECT_THROW(load_string("devices:\n  - { type: nvme, address: '00:04.0', namespaces: [ { lba_size: 1024 } ] }\n",
+                           "t.yaml"),
+               ScenarioError);
+  try {
+    load_string("devices:\n  - type: nvme\n    address: '00:04.0'\n    timing: { read_latncy: 5us }\n", "t.yaml");
+    FAIL() << "accepted a misspelled timing key";
+  } catch (const ScenarioError& e) {
+    EXPECT_EQ(e.mark().line, 4);
+    EXPECT_NE(std::string(e.what()).find("did you mean 'read_latency'"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(load_string("devices:\n  - { type: pci-test, address: '00:04.0', serial: x }\n", "t.yaml"),
+               ScenarioError);  // nvme keys do not apply to pci-test
 }
 
 }  // namespace
