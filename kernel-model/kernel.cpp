@@ -104,7 +104,8 @@ hal::Result<hal::DmaBuffer> Kernel::alloc_dma(std::uint64_t bytes) {
     phys_.free(*phys);
     return hal::Error(hal::errc::nomem, "physalloc: outside RAM");
   }
-  std::memset(p, 0, size);
+  // Zero already: fresh guest RAM reads as zero and freed ranges are
+  // discarded, so untouched pages of a big pool cost no host memory.
   return hal::DmaBuffer{*phys, p, static_cast<std::size_t>(size)};
 }
 

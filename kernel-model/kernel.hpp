@@ -82,7 +82,10 @@ class Kernel : public sc_core::sc_module {
 
   // Memory.
   hal::Result<hal::DmaBuffer> alloc_dma(std::uint64_t bytes);
-  void free_dma(std::uint64_t phys) { phys_.free(phys); }
+  /// Frees DMA memory; it reads as zero when allocated again.
+  void free_dma(std::uint64_t phys) {
+    if (const std::uint64_t size = phys_.free(phys)) memory_.discard(phys, size);
+  }
 
   // Schemes.
   hal::Result<Scheme*> register_scheme(std::string_view name, Process& daemon);

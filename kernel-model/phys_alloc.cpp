@@ -26,10 +26,11 @@ std::optional<std::uint64_t> PhysAllocator::alloc(std::uint64_t bytes, std::uint
   return std::nullopt;
 }
 
-void PhysAllocator::free(std::uint64_t phys) {
+std::uint64_t PhysAllocator::free(std::uint64_t phys) {
   const auto u = used_.find(phys);
-  if (u == used_.end()) return;
+  if (u == used_.end()) return 0;
   std::uint64_t start = phys, len = u->second;
+  const std::uint64_t size = len;
   allocated_ -= len;
   used_.erase(u);
   auto next = free_.lower_bound(start);
@@ -41,10 +42,11 @@ void PhysAllocator::free(std::uint64_t phys) {
     auto prev = std::prev(next);
     if (prev->first + prev->second == start) {
       prev->second += len;
-      return;
+      return size;
     }
   }
   free_[start] = len;
+  return size;
 }
 
 }  // namespace kernel

@@ -13,7 +13,8 @@ class PhysAllocator {
  public:
   PhysAllocator(std::uint64_t base, std::uint64_t limit);
   std::optional<std::uint64_t> alloc(std::uint64_t bytes, std::uint64_t align = 4096);
-  void free(std::uint64_t phys);
+  /// Frees what alloc returned at `phys`; returns its size (0 if unknown).
+  std::uint64_t free(std::uint64_t phys);
   std::uint64_t allocated_bytes() const { return allocated_; }
 
  private:

@@ -63,6 +63,25 @@ bool GuestMemory::write(std::uint64_t addr, const void* src, std::uint64_t len) 
   return true;
 }
 
+bool GuestMemory::discard(std::uint64_t addr, std::uint64_t len) {
+  const std::int64_t off = offset_of(addr, len);
+  if (off < 0) return false;
+  const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+  const auto start = static_cast<std::uint64_t>(off);
+  const std::uint64_t end = start + len;
+  const std::uint64_t first = (start + page - 1) & ~(page - 1);
+  const std::uint64_t last = end & ~(page - 1);
+  if (first >= last) {
+    std::memset(base_ + start, 0, len);
+    return true;
+  }
+  std::memset(base_ + start, 0, first - start);
+  std::memset(base_ + last, 0, end - last);
+  // Private anonymous pages read as zero again after MADV_DONTNEED.
+  if (::madvise(base_ + first, last - first, MADV_DONTNEED) != 0) std::memset(base_ + first, 0, last - first);
+  return true;
+}
+
 std::uint64_t GuestMemory::resident_bytes() const {
   if (!base_) return 0;
   const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));

@@ -31,6 +31,10 @@ class GuestMemory {
   bool read(std::uint64_t addr, void* dst, std::uint64_t len) const;
   bool write(std::uint64_t addr, const void* src, std::uint64_t len);
 
+  /// Gives [addr, addr+len) back: it reads as zero again and whole pages stop
+  /// costing host memory. False if any byte is outside RAM.
+  bool discard(std::uint64_t addr, std::uint64_t len);
+
   /// Host bytes actually resident (mincore), for memory-cost checks.
   std::uint64_t resident_bytes() const;
 

@@ -57,3 +57,20 @@ TEST(GuestMemory, UntouchedPagesCostNoHostMemory) {
   EXPECT_GE(resident, 8u * 4096);
   EXPECT_LT(resident, 4u << 20);
 }
+
+TEST(GuestMemory, DiscardedRangesReadZeroAndGiveTheirPagesBack) {
+  GuestMemory m(64ULL << 20);
+  std::vector<std::uint8_t> data(1 << 20, 0xA5);
+  ASSERT_TRUE(m.write(0x10'0000, data.data(), data.size()));
+  const auto before = m.resident_bytes();
+  EXPECT_GE(before, data.size());
+  ASSERT_TRUE(m.discard(0x10'0000 + 100, data.size() - 200));  // ragged edges are zeroed by hand
+  EXPECT_LT(m.resident_bytes(), before);  // (reading them back maps zero pages again)
+  std::vector<std::uint8_t> back(data.size());
+  ASSERT_TRUE(m.read(0x10'0000, back.data(), back.size()));
+  EXPECT_EQ(back[99], 0xA5);
+  EXPECT_EQ(back[100], 0);
+  EXPECT_EQ(back[back.size() - 101], 0);
+  EXPECT_EQ(back[back.size() - 100], 0xA5);
+  EXPECT_FALSE(m.discard(64ULL << 20, 1));
+}
