@@ -22,6 +22,15 @@ GuestMemory::GuestMemory(std::uint64_t ram_bytes) : size_(ram_bytes) {
   base_ = static_cast<std::uint8_t*>(p);
 }
 
+GuestMemory::GuestMemory(std::uint64_t ram_bytes, int shared_fd) : size_(ram_bytes), shared_(true) {
+  if (ram_bytes == 0) return;
+  void* p = ::mmap(nullptr, ram_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, shared_fd, 0);
+  if (p == MAP_FAILED)
+    throw std::runtime_error("cannot map " + std::to_string(ram_bytes) + " bytes of shared guest memory: " +
+                             std::strerror(errno));
+  base_ = static_cast<std::uint8_t*>(p);
+}
+
 GuestMemory::~GuestMemory() {
   if (base_) ::munmap(base_, size_);
 }
@@ -77,8 +86,10 @@ bool GuestMemory::discard(std::uint64_t addr, std::uint64_t len) {
   }
   std::memset(base_ + start, 0, first - start);
   std::memset(base_ + last, 0, end - last);
-  // Private anonymous pages read as zero again after MADV_DONTNEED.
-  if (::madvise(base_ + first, last - first, MADV_DONTNEED) != 0) std::memset(base_ + first, 0, last - first);
+  // Private anonymous pages read as zero again after MADV_DONTNEED; pages of
+  // a shared file do only once the file's pages are freed (MADV_REMOVE).
+  if (::madvise(base_ + first, last - first, shared_ ? MADV_REMOVE : MADV_DONTNEED) != 0)
+    std::memset(base_ + first, 0, last - first);
   return true;
 }
 

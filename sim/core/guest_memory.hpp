@@ -13,6 +13,11 @@ namespace sim {
 class GuestMemory {
  public:
   explicit GuestMemory(std::uint64_t ram_bytes);
+  /// Guest RAM shared with another process: maps `ram_bytes` of the open
+  /// file `shared_fd` (on tmpfs) MAP_SHARED, the layout above unchanged
+  /// (file offset = RAM offset). discard() punches holes in the file, so
+  /// freed ranges read as zero on both sides. Used by the QEMU platform.
+  GuestMemory(std::uint64_t ram_bytes, int shared_fd);
   ~GuestMemory();
   GuestMemory(const GuestMemory&) = delete;
   GuestMemory& operator=(const GuestMemory&) = delete;
@@ -44,6 +49,7 @@ class GuestMemory {
 
   std::uint64_t size_;
   std::uint8_t* base_ = nullptr;
+  bool shared_ = false;
 };
 
 }  // namespace sim
