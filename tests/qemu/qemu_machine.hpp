@@ -14,8 +14,11 @@
 #include "devices/qemu/qemu_bridge.hpp"
 #include "devices/qemu/qemu_devices.hpp"
 #include "devices/qemu/qemu_process.hpp"
+#include "drivers/apps/blockbench.hpp"
 #include "drivers/nvmed/nvmed.hpp"
 #include "drivers/pcid/pcid.hpp"
+#include "drivers/usbscsid/usbscsid.hpp"
+#include "drivers/xhcid/xhcid.hpp"
 #include "kernel-model/kernel.hpp"
 #include "sim/core/address_map.hpp"
 #include "sim/core/bus_master.hpp"
@@ -85,11 +88,25 @@ class QemuMachine {
       kc.ecam_base = sim::addr::kEcamBase;
       kc.ecam_size = sim::addr::kEcamSize;
       kern = std::make_unique<kernel::Kernel>("kernel", trace, *memory, *cpu, *irqc, kc,
-                                              kernel::Kernel::Programs{{"pcid", &pcid_main}, {"nvmed", &nvmed_main}});
+                                              kernel::Kernel::Programs{{"pcid", &pcid_main},
+                                                                       {"nvmed", &nvmed_main},
+                                                                       {"xhcid", &xhcid_main},
+                                                                       {"usbscsid", &usbscsid_main},
+                                                                       {"blockbench", &apps::blockbench_main}});
       kern->on_print([this](std::string_view l) { printed.emplace_back(l); });
     }
   }
   ~QemuMachine() { kern.reset(); }
+
+  /// Runs until every non-daemon process has exited or `limit` of simulated time.
+  bool run_until_done(sim::Picos limit) {
+    const sc_core::sc_time slice(100, sc_core::SC_US);
+    while (sim::now() < limit) {
+      sc_core::sc_start(slice);
+      if (kern && kern->foreground() == 0) return true;
+    }
+    return false;
+  }
 
   bool printed_line_with(const std::string& text) const {
     for (const std::string& l : printed)

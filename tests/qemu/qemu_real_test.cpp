@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <iostream>
 
 #include "tests/qemu/qemu_machine.hpp"
 
@@ -136,6 +137,36 @@ TEST(QemuReal, NvmeIdentifyThroughTheUnchangedDriverStack) {
   // Its admin commands completed on MSI-X interrupts that came through the mailboxes.
   EXPECT_GT(m.bridge->interrupts_raised(), 2u);
   EXPECT_EQ(m.irqc->delivered_total(), m.bridge->interrupts_raised());
+  EXPECT_EQ(m.trace.count(sim::Severity::error), 0u);
+}
+
+TEST(QemuReal, BlockbenchVerifiesDataOnQemusNvmeThroughNvmed) {
+  qemu::MachineSpec spec = qemutest::default_spec();
+  spec.xhci.clear();
+  QemuMachine m(true, spec);
+  ASSERT_TRUE(m.kern->spawn("pcid", {}, 0, 0, true));
+  ASSERT_TRUE(m.kern->spawn("blockbench",
+                            {"--path", "disk.nvme0:2", "--pattern", "rand", "--rw", "write", "--bs", "12288", "--qd",
+                             "8", "--count", "200", "--verify", "--seed", "7"},
+                            1, 0));
+  ASSERT_TRUE(m.run_until_done(sim::ms(2000))) << m.all_printed();
+  EXPECT_TRUE(m.kern->failures().empty()) << m.all_printed();
+  EXPECT_TRUE(m.printed_line_with("blockbench")) << m.all_printed();
+  std::cout << m.all_printed();
+  EXPECT_EQ(m.trace.count(sim::Severity::error), 0u);
+}
+
+TEST(QemuReal, BlockbenchVerifiesDataOnQemusUsbStorageThroughXhcidAndUsbscsid) {
+  QemuMachine m(true);
+  ASSERT_TRUE(m.kern->spawn("pcid", {}, 0, 0, true));
+  ASSERT_TRUE(m.kern->spawn("blockbench",
+                            {"--path", "disk.usb0:0", "--pattern", "rand", "--rw", "write", "--bs", "16384", "--qd",
+                             "1", "--count", "50", "--verify", "--seed", "3"},
+                            1, 0));
+  ASSERT_TRUE(m.run_until_done(sim::ms(5000))) << m.all_printed();
+  EXPECT_TRUE(m.kern->failures().empty()) << m.all_printed();
+  EXPECT_TRUE(m.printed_line_with("usbscsid: port 1 LUN 0: QEMU QEMU HARDDISK")) << m.all_printed();
+  std::cout << m.all_printed();
   EXPECT_EQ(m.trace.count(sim::Severity::error), 0u);
 }
 
