@@ -286,6 +286,7 @@ void NvmeController::start_reset() {
   trace_.info(component(), "nvme.reset", {{"in_flight", cmds_.active()}});
   ++epoch_;
   cmds_.clear();
+  faults_.clear();  // a reset ends an injected hang and forgets lost completions to come
   for (auto& q : sqs_) q.reset();
   for (auto& q : cqs_) q.reset();
   sq_order_.clear();
@@ -331,6 +332,10 @@ void NvmeController::shutdown_done() {
 // completion queue. The controller stops; the host must reset it.
 void NvmeController::fatal(const char* reason) {
   trace_.error(component(), "nvme.fatal", {{"reason", reason}});
+  stop_failed();
+}
+
+void NvmeController::stop_failed() {
   csts_ |= csts::kCfs;
   state_ = State::failed;
   ++epoch_;
@@ -351,6 +356,7 @@ void NvmeController::on_action(const Action& a) {
     case Action::Kind::ready: become_ready(); break;
     case Action::Kind::reset_done: reset_done(); break;
     case Action::Kind::shutdown_done: shutdown_done(); break;
+    case Action::Kind::fault_end: end_hang(a.b); break;
   }
 }
 

@@ -29,6 +29,7 @@
 #include "devices/nvme/command_table.hpp"
 #include "devices/nvme/datapath.hpp"
 #include "devices/nvme/event_queue.hpp"
+#include "devices/nvme/faults.hpp"
 #include "devices/nvme/features.hpp"
 #include "devices/nvme/log_pages.hpp"
 #include "devices/nvme/namespace.hpp"
@@ -59,6 +60,18 @@ class NvmeController : public pci::PciFunction {
   const HealthCounters& health() const { return health_; }
   std::uint64_t error_count() const { return errors_.count(); }
 
+  // --- faults.cpp: injected faults (scenario `faults:`, faults.hpp)
+  void inject_hang(sim::Picos duration);  // 0: until the host resets the controller
+  void inject_drop_completions(std::uint32_t count, FaultQueues queues);
+  void inject_fatal();
+  bool hung() const { return faults_.hung; }
+
+  /// Read-only views of the queues for debuggers (sim/platform/debug_api.cpp,
+  /// `drvsim queues` and `drvsim cqe` in gdb); null when `qid` does not exist.
+  std::size_t debug_queue_slots() const { return sqs_.size() > cqs_.size() ? sqs_.size() : cqs_.size(); }
+  const SubmissionQueue* debug_sq(std::size_t qid) const { return qid < sqs_.size() && sqs_[qid] ? &*sqs_[qid] : nullptr; }
+  const CompletionQueue* debug_cq(std::size_t qid) const { return qid < cqs_.size() && cqs_[qid] ? &*cqs_[qid] : nullptr; }
+
  protected:
   std::uint64_t bar_read(unsigned bar, std::uint64_t offset, unsigned size) override;
   void bar_write(unsigned bar, std::uint64_t offset, unsigned size, std::uint64_t value) override;
@@ -82,6 +95,7 @@ class NvmeController : public pci::PciFunction {
   void start_shutdown();
   void shutdown_done();
   void fatal(const char* reason);
+  void stop_failed();
   void on_action(const Action& a);
   void schedule(sim::Picos at, Action::Kind kind, std::uint32_t a = 0, std::uint64_t b = 0);
 
@@ -108,6 +122,12 @@ class NvmeController : public pci::PciFunction {
   Status transfer_from_host(const Command& c, void* data, std::uint64_t len);
   Status map_prps(const Command& c, std::uint64_t len, std::vector<Segment>& out, sim::Picos* list_time);
   Status dma_segments(const std::vector<Segment>& segs, std::uint8_t* data, bool to_host);
+
+  // --- faults.cpp: the hooks of injected faults
+  bool fault_defers(std::uint32_t slot, std::uint32_t gen);
+  bool fault_stashes(std::uint16_t cqid, const HeldCompletion& e);
+  bool fault_drops(const Command& c);
+  void end_hang(std::uint64_t token);
 
   // --- admin_commands.cpp
   std::optional<Status> execute_admin(Command& c);
@@ -151,6 +171,7 @@ class NvmeController : public pci::PciFunction {
   sim::Picos fetch_at_ = ~sim::Picos{0};
 
   CommandTable cmds_;
+  FaultState faults_;
   FeatureState features_;
   Coalescer coalescer_;
   AsyncEvents aer_;

@@ -83,7 +83,7 @@ void NvmeController::rebuild_sq_order() {
 
 void NvmeController::fetch() {
   fetch_at_ = ~sim::Picos{0};
-  if (state_ != State::ready || sq_order_.empty()) return;
+  if (state_ != State::ready || sq_order_.empty() || faults_.hung) return;
   const sim::Picos now = sim::now();
   datapath_.prune(now);
   // Arbitration Burst (Feature 01h): 2^AB commands per SQ per turn, 111b = no limit.
@@ -132,6 +132,7 @@ void NvmeController::complete(std::uint32_t slot, std::uint32_t gen) {
   if (slot >= cmds_.size()) return;
   Command& c = cmds_.at(slot);
   if (!c.active || c.gen != gen) return;  // aborted or deleted meanwhile
+  if (fault_defers(slot, gen)) return;     // an injected hang: runs when it ends
   const std::optional<Status> st = c.sqid == 0 ? execute_admin(c) : std::optional<Status>(execute_io(c));
   if (!c.active || c.gen != gen) return;  // the controller failed while executing it
   if (st) finish(c, *st);
@@ -144,6 +145,7 @@ void NvmeController::finish(Command& c, Status st) {
   if (p_.trace_io && c.sqid != 0)
     trace_.debug(component(), "nvme.complete", {{"sqid", c.sqid}, {"cid", c.sqe.cid}, {"status", status_name(st)}});
   if (c.sqid >= sqs_.size() || !sqs_[c.sqid]) return;
+  if (fault_drops(c)) return;  // an injected lost completion
   post(sqs_[c.sqid]->cqid, HeldCompletion{c.dw0, c.sqid, c.sqe.cid, st});
 }
 
@@ -176,6 +178,7 @@ void NvmeController::post(std::uint16_t cqid, const HeldCompletion& e) {
     trace_.warn(component(), "nvme.completion_dropped", {{"cqid", cqid}, {"cid", e.cid}});
     return;
   }
+  if (fault_stashes(cqid, e)) return;  // an injected hang: posted when it ends
   CompletionQueue& cq = *cqs_[cqid];
   if (!cq.held.empty() || cq.full()) {  // never overwrite an entry the host has not consumed
     cq.held.push_back(e);
@@ -206,6 +209,7 @@ bool NvmeController::write_cqe(CompletionQueue& cq, const HeldCompletion& e) {
 }
 
 void NvmeController::drain_held(CompletionQueue& cq) {
+  if (faults_.hung) return;  // an injected hang posts nothing
   while (!cq.held.empty() && !cq.full()) {
     const HeldCompletion e = cq.held.front();
     cq.held.pop_front();

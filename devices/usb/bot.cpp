@@ -48,6 +48,14 @@ void BulkOnlyTransport::reset() {
   latency_ = 0;
 }
 
+void BulkOnlyTransport::abort_data_phase(const scsi::Sense& why) {
+  if (phase_ != Phase::data_in && phase_ != Phase::data_out) return;
+  disk_.set_sense(why);
+  data_.clear();
+  offset_ = 0;
+  to_status(kCswFailed, host_remaining_);
+}
+
 void BulkOnlyTransport::to_status(std::uint8_t status, std::uint32_t residue) {
   csw_status_ = status;
   residue_ = residue;

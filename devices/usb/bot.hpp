@@ -51,6 +51,9 @@ class BulkOnlyTransport {
   InResult bulk_in(std::uint32_t max_length, std::uint16_t max_packet, Halts& halts);
   /// Bulk-Only Mass Storage Reset (§3.1): ready for the next CBW.
   void reset();
+  /// The device ends the data phase early (an injected STALL): the CSW says
+  /// Command Failed, the sense says `why`, the residue is what was not moved.
+  void abort_data_phase(const scsi::Sense& why);
   std::uint64_t commands() const { return commands_; }
   std::uint64_t phase_errors() const { return phase_errors_; }
 

@@ -59,14 +59,21 @@ ControlResult UsbMassStorage::class_request(const SetupPacket& s, std::span<cons
 
 InResult UsbMassStorage::data_in(std::uint8_t endpoint, std::uint32_t max_length) {
   if (endpoint != (kBulkIn & 0x0F)) return InResult{Status::stall, {}, 0};
+  if (stall_due(true)) return InResult{Status::stall, {}, 0};  // an injected fault
   BulkOnlyTransport::Halts h;
+  const bool csw = bot_->phase() == BulkOnlyTransport::Phase::status;
   InResult r = bot_->bulk_in(max_length, max_packet_size(kBulkIn), h);
   apply(h);
+  if (csw) corrupt_csw(r);  // an injected fault, if one is due
   return r;
 }
 
 OutResult UsbMassStorage::data_out(std::uint8_t endpoint, std::span<const std::uint8_t> data) {
   if (endpoint != kBulkOut) return OutResult{Status::stall, 0, 0};
+  if (stall_due(false)) {  // an injected fault
+    if (bot_->phase() == BulkOnlyTransport::Phase::status) endpoint_ready(kBulkIn);
+    return OutResult{Status::stall, 0, 0};
+  }
   BulkOnlyTransport::Halts h;
   const bool was_command = bot_->phase() == BulkOnlyTransport::Phase::command;
   OutResult r = bot_->bulk_out(data, max_packet_size(kBulkOut), h);

@@ -12,6 +12,7 @@
 #include "devices/usb/backing_store.hpp"
 #include "devices/usb/bot.hpp"
 #include "devices/usb/scsi.hpp"
+#include "devices/usb/storage_faults.hpp"
 #include "devices/usb/usb_device.hpp"
 
 namespace usb {
@@ -51,6 +52,11 @@ class UsbMassStorage final : public UsbDevice {
   BackingStore& store() { return *store_; }
   const BulkOnlyTransport& bot() const { return *bot_; }
 
+  // Injected faults (storage_faults.hpp, storage_faults.cpp).
+  void inject_stall_next(std::uint32_t count, StallPipe pipe);
+  void inject_bad_csw(std::uint32_t count, BadCswField field);
+  const StorageFaults& faults() const { return faults_; }
+
  protected:
   ControlResult class_request(const SetupPacket& s, std::span<const std::uint8_t> data_out) override;
   InResult data_in(std::uint8_t endpoint, std::uint32_t max_length) override;
@@ -60,11 +66,14 @@ class UsbMassStorage final : public UsbDevice {
 
  private:
   void apply(const BulkOnlyTransport::Halts& h);
+  bool stall_due(bool in);
+  void corrupt_csw(InResult& r);
 
   UsbStorageParams p_;
   std::unique_ptr<BackingStore> store_;
   std::unique_ptr<scsi::ScsiDisk> disk_;
   std::unique_ptr<BulkOnlyTransport> bot_;
+  StorageFaults faults_;
 };
 
 }  // namespace usb

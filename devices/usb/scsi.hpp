@@ -41,6 +41,7 @@ constexpr std::uint8_t kSenseMediumError = 0x3;
 constexpr std::uint8_t kSenseIllegalRequest = 0x5;
 constexpr std::uint8_t kSenseUnitAttention = 0x6;
 constexpr std::uint8_t kSenseDataProtect = 0x7;
+constexpr std::uint8_t kSenseAbortedCommand = 0xB;
 
 struct Sense {
   std::uint8_t key = kSenseNoSense, asc = 0, ascq = 0;
@@ -53,6 +54,7 @@ constexpr Sense kSavingParametersNotSupported{kSenseIllegalRequest, 0x39, 0x00};
 constexpr Sense kWriteProtected{kSenseDataProtect, 0x27, 0x00};
 constexpr Sense kUnrecoveredReadError{kSenseMediumError, 0x11, 0x00};
 constexpr Sense kWriteError{kSenseMediumError, 0x0C, 0x00};
+constexpr Sense kDataPhaseError{kSenseAbortedCommand, 0x4B, 0x00};
 
 enum class Direction : std::uint8_t { none, in, out };
 
@@ -91,6 +93,8 @@ class ScsiDisk {
   std::uint64_t blocks() const { return blocks_; }
   std::uint32_t block_size() const { return block_size_; }
   const Sense& sense() const { return sense_; }
+  /// The sense a transport-level failure leaves (BOT: a data phase the device ended).
+  void set_sense(const Sense& s) { sense_ = s; }
 
   /// What the CDB will transfer if run. A CDB that will fail before its
   /// data phase (bad opcode, bad field, LBA out of range) plans no data.

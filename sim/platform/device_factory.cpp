@@ -62,9 +62,20 @@ class ScenarioXhci final : private XhciParts, public xhci::XhciController {
       if (u.detach_at) detach(port, u.detach_at);
     }
   }
+
+  usb::UsbMassStorage* find(const std::string& name) const {
+    for (const auto& d : devices)
+      if (d->name() == name) return d.get();
+    return nullptr;
+  }
 };
 
 }  // namespace
+
+usb::UsbMassStorage* find_usb_storage(pci::PciFunction& device, const std::string& name) {
+  auto* x = dynamic_cast<ScenarioXhci*>(&device);
+  return x ? x->find(name) : nullptr;
+}
 
 std::unique_ptr<pci::PciFunction> make_device(const scenario::DeviceSpec& d, Trace& trace, std::uint64_t seed) {
   if (const auto* t = std::get_if<scenario::PciTestSpec>(&d.config)) {

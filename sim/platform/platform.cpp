@@ -9,6 +9,7 @@
 #include "sim/core/perfetto_sink.hpp"
 #include "sim/platform/debug_api.hpp"
 #include "sim/platform/device_factory.hpp"
+#include "sim/platform/faults.hpp"
 #include "sim/platform/pci_probe.hpp"
 
 namespace sim::platform {
@@ -214,6 +215,7 @@ Platform::Platform(const scenario::Scenario& sc, const RunOptions& opts)
     rc_->attach(*dev, d.address.device, d.address.function);
     devices_.push_back(std::move(dev));
   }
+  if (!sc.faults.empty()) faults_ = std::make_unique<FaultInjector>("drvsim_faults", trace_, sc.faults, devices_);
   bool builtin = false, kernel_programs = false;
   for (const auto& ps : sc.processes) {
     if (ps.program == "pci-probe") {

@@ -61,6 +61,7 @@ struct RunResult {
 };
 
 class Process;
+class FaultInjector;
 
 /// Builds the machine. Call sim::fresh_kernel() first (run() in this file's
 /// free function does it). Throws scenario::ScenarioError for a scenario the
@@ -97,6 +98,7 @@ class Platform {
   std::unique_ptr<pci::RootComplex> rc_;
   std::unique_ptr<BusMaster> cpu_bus_;
   std::vector<std::unique_ptr<pci::PciFunction>> devices_;
+  std::unique_ptr<FaultInjector> faults_;  // the scenario's `faults`, when it has any
   std::unique_ptr<kernel::Kernel> kernel_;
   std::vector<std::unique_ptr<Process>> processes_;  // built-in programs (pci-probe)
   std::size_t builtin_running_ = 0;

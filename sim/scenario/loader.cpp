@@ -19,8 +19,8 @@ namespace {
 using detail::MapReader;
 using detail::Value;
 
-constexpr std::array<std::string_view, 8> kTopKeys{
-    "scenario", "description", "seed", "machine", "devices", "processes", "run", "expect",
+constexpr std::array<std::string_view, 9> kTopKeys{
+    "scenario", "description", "seed", "machine", "devices", "processes", "run", "faults", "expect",
 };
 constexpr std::array<std::string_view, 3> kMachineKeys{"cpus", "memory", "cost"};
 constexpr std::array<std::string_view, 9> kCostKeys{"syscall",         "ring_enter",     "ring_entry",
@@ -105,6 +105,7 @@ Scenario read_scenario(const YAML::Node& root, const std::string& file) {
   if (auto v = map.get("devices")) s.devices = detail::read_devices(*v);
   if (auto v = map.get("processes")) s.processes = detail::read_processes(*v);
   if (auto v = map.get("run")) s.run = read_run(*v);
+  if (auto v = map.get("faults")) s.faults = detail::read_faults(*v, s.devices, s.run.duration);
   for (const MapReader::Key& k : map.unread())
     if (k.name == "expect") s.expect = detail::read_expect(*map.get("expect"), k.mark);
   for (const ProcessSpec& p : s.processes)

@@ -166,6 +166,20 @@ struct RunSpec {
   bool full_duration = false;
 };
 
+/// `faults`: one fault, applied by the platform at simulated time `at`
+/// (sim/scenario/faults.cpp; docs/scenario-format.md#faults).
+struct FaultSpec {
+  Mark mark;
+  Picos at = 0;
+  std::string device;        // a PCI device's name or a USB device's name
+  std::string kind;          // controller-hang, drop-completion, fatal, stall-next, bad-csw
+  Picos duration = 0;        // controller-hang `for`; 0: until the host resets the controller
+  std::uint32_t count = 1;   // drop-completion, stall-next, bad-csw
+  std::string queue = "io";  // drop-completion: io, admin, any
+  std::string pipe = "both"; // stall-next: in, out, both
+  std::string field = "signature";  // bad-csw: signature, tag
+};
+
 /// How a condition compares (sim/scenario/expect.hpp parses and checks them).
 enum class CondOp : std::uint8_t { eq, ne, ge, le, gt, lt, range, approx };
 
@@ -226,6 +240,7 @@ struct Scenario {
   std::vector<DeviceSpec> devices;
   std::vector<ProcessSpec> processes;
   RunSpec run;
+  std::vector<FaultSpec> faults;  // in the order written
   ExpectSpec expect;
 };
 
@@ -243,6 +258,8 @@ std::optional<std::uint64_t> parse_rate(std::string_view s);
 
 /// The device types a scenario may name in `devices[].type`, in documentation order.
 std::span<const std::string_view> device_types();
+/// The fault kinds a scenario may name in `faults[].kind`, in documentation order.
+std::span<const std::string_view> fault_kinds();
 /// The programs a scenario may name in `processes[].program`, in documentation order.
 std::span<const std::string_view> programs();
 

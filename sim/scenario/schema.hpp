@@ -19,6 +19,10 @@ std::vector<DeviceSpec> read_devices(const Value& list);
 /// `processes`: a list of process maps.
 std::vector<ProcessSpec> read_processes(const Value& list);
 
+/// `faults`: a list of fault maps; each names a device of `devices` (or a USB
+/// device on one) and happens before `duration` (run.duration).
+std::vector<FaultSpec> read_faults(const Value& list, const std::vector<DeviceSpec>& devices, Picos duration);
+
 /// A device or process name: 1 to 63 letters, digits, '-' or '_', starting
 /// with a letter (names become trace components and SystemC object names).
 std::string read_name(const Value& value);
