@@ -5,6 +5,7 @@
 #include "drivers/apps/echod.hpp"
 #include "drivers/apps/ringping.hpp"
 #include "drivers/pcid/pcid.hpp"
+#include "drivers/nvmebad/nvmebad.hpp"
 #include "drivers/nvmed/nvmed.hpp"
 #include "drivers/testdev/testdev.hpp"
 #include "drivers/usbscsid/usbscsid.hpp"
@@ -20,6 +21,7 @@ const kernel::Kernel::Programs& programs() {
       {"pcid", &pcid_main},
       {"testdev", &testdev_main},
       {"nvmed", &nvmed_main},
+      {"nvmebad", &nvmebad_main},
       {"blockbench", &apps::blockbench_main},
       {"xhcid", &xhcid_main},
       {"usbscsid", &usbscsid_main},

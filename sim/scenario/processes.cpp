@@ -11,7 +11,7 @@ namespace {
 
 // The programs a scenario may start. Add new ones here (and to
 // docs/scenario-format.md); sim/platform maps each name to its code.
-constexpr std::array<std::string_view, 9> kPrograms{
+constexpr std::array<std::string_view, 10> kPrograms{
     "pci-probe",  // built in: enumerates from the platform, no kernel involved
     "pcid",       // the PCI bus driver (drivers/pcid)
     "testdev",    // the pci-test device's driver (drivers/testdev)
@@ -21,6 +21,7 @@ constexpr std::array<std::string_view, 9> kPrograms{
     "xhcid",      // the xHCI driver (drivers/xhcid); pcid spawns it
     "usbscsid",   // the USB mass-storage class driver (drivers/usbscsid); xhcid spawns it
     "blockbench", // a block workload generator (drivers/apps)
+    "nvmebad",    // a misbehaving NVMe guest that checks the controller's answers (drivers/nvmebad)
 };
 
 constexpr std::array<std::string_view, 4> kProcessKeys{"program", "name", "args", "cpu"};

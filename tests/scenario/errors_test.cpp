@@ -273,7 +273,7 @@ TEST(Errors, UnknownDeviceTypeAndProgram) {
                "'pci-test'?)");
   EXPECT_STREQ(error_of("processes:\n  - program: floppyd\n").what(),
                "t.yaml:2:14: processes[0].program: unknown program 'floppyd' (known programs: "
-               "pci-probe, pcid, testdev, echod, ringping, nvmed, xhcid, usbscsid, blockbench)");
+               "pci-probe, pcid, testdev, echod, ringping, nvmed, xhcid, usbscsid, blockbench, nvmebad)");
   EXPECT_STREQ(error_of("processes:\n  - program: pci-prob\n").what(),
                "t.yaml:2:14: processes[0].program: unknown program 'pci-prob' (did you mean "
                "'pci-probe'?)");

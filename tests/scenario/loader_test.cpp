@@ -219,7 +219,7 @@ TEST(Catalog, ListsDeviceTypesAndPrograms) {
   ASSERT_EQ(device_types().size(), 3u);
   EXPECT_EQ(device_types()[0], "pci-test");
   EXPECT_EQ(device_types()[1], "nvme");
-  ASSERT_EQ(programs().size(), 9u);
+  ASSERT_EQ(programs().size(), 10u);
   EXPECT_EQ(programs()[0], "pci-probe");
 }
 
