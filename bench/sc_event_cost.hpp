@@ -1,4 +1,4 @@
-// The host cost of one timed SystemC event (a thread's wait(t) and its
+// The host cost (thread CPU time) of one timed SystemC event (a thread's wait(t) and its
 // resumption), measured in this process: the unit the other figures are
 // compared with, so they mean something across machines.
 #pragma once

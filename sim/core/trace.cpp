@@ -6,6 +6,7 @@
 
 #include <cinttypes>
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -62,7 +63,79 @@ void put_str(std::string& out, std::string_view s) {
   out.append(s.data(), s.size());
 }
 
+// Reads what put_u64/put_str wrote; false past the end.
+struct CanonReader {
+  std::string_view in;
+  bool get_u64(std::uint64_t& v) {
+    if (in.size() < 8) return false;
+    v = 0;
+    for (int i = 0; i < 8; ++i) v |= std::uint64_t{static_cast<unsigned char>(in[static_cast<std::size_t>(i)])} << (8 * i);
+    in.remove_prefix(8);
+    return true;
+  }
+  bool get_byte(std::uint8_t& b) {
+    if (in.empty()) return false;
+    b = static_cast<std::uint8_t>(in[0]);
+    in.remove_prefix(1);
+    return true;
+  }
+  bool get_str(std::string_view& s) {
+    std::uint64_t n = 0;
+    if (!get_u64(n) || n > in.size()) return false;
+    s = in.substr(0, n);
+    in.remove_prefix(n);
+    return true;
+  }
+};
+
 }  // namespace
+
+void encode_canonical(const TraceEvent& e, std::string& out) {
+  out.clear();
+  put_u64(out, e.time);
+  put_u64(out, e.seq);
+  out += static_cast<char>(e.severity);
+  put_str(out, e.component);
+  put_str(out, e.kind);
+  put_u64(out, e.fields.size());
+  for (const Field& f : e.fields) {
+    put_str(out, f.key);
+    out += static_cast<char>(f.value.type);
+    if (f.value.type == FieldValue::Type::str)
+      put_str(out, f.value.str);
+    else
+      put_u64(out, f.value.num);
+  }
+}
+
+std::string format_canonical_line(std::string_view canon) {
+  CanonReader r{canon};
+  std::uint64_t time = 0, seq = 0, count = 0;
+  std::uint8_t sev = 0;
+  std::string_view component, kind;
+  if (!r.get_u64(time) || !r.get_u64(seq) || !r.get_byte(sev) || sev > 3 || !r.get_str(component) ||
+      !r.get_str(kind) || !r.get_u64(count) || count > canon.size())
+    return {};
+  std::vector<Field> fields;
+  fields.reserve(count);
+  for (std::uint64_t i = 0; i < count; ++i) {
+    std::string_view key;
+    std::uint8_t type = 0;
+    if (!r.get_str(key) || !r.get_byte(type)) return {};
+    if (type == static_cast<std::uint8_t>(FieldValue::Type::str)) {
+      std::string_view v;
+      if (!r.get_str(v)) return {};
+      fields.emplace_back(key, v);
+    } else {
+      std::uint64_t v = 0;
+      if (!r.get_u64(v) || type > static_cast<std::uint8_t>(FieldValue::Type::hex)) return {};
+      Field f(key, v);
+      f.value.type = static_cast<FieldValue::Type>(type);
+      fields.push_back(f);
+    }
+  }
+  return format_event_line(TraceEvent{time, seq, static_cast<Severity>(sev), component, kind, fields});
+}
 
 std::string format_event_body(const TraceEvent& e) {
   std::string out;
@@ -107,29 +180,29 @@ void Trace::emit(Severity sev, std::string_view component, std::string_view kind
   const TraceEvent e{clock_(), seq_++, sev, component, kind, fields};
   ++by_severity_[static_cast<int>(sev)];
 
-  // Canonical encoding: little-endian u64s and length-prefixed strings.
-  canon_.clear();
-  put_u64(canon_, e.time);
-  put_u64(canon_, e.seq);
-  canon_ += static_cast<char>(sev);
-  put_str(canon_, component);
-  put_str(canon_, kind);
-  put_u64(canon_, fields.size());
-  for (const Field& f : fields) {
-    put_str(canon_, f.key);
-    canon_ += static_cast<char>(f.value.type);
-    if (f.value.type == FieldValue::Type::str)
-      put_str(canon_, f.value.str);
-    else
-      put_u64(canon_, f.value.num);
-  }
+  encode_canonical(e, canon_);
   XXH3_128bits_update(hash_->state, canon_.data(), canon_.size());
 
   for (auto& s : sinks_) s->write(e);
-  if (tail_limit_ > 0) {
-    tail_.push_back(format_event_line(e));
-    while (tail_.size() > tail_limit_) tail_.pop_front();
+  if (!tail_.empty()) {
+    tail_[tail_next_].assign(canon_);  // reuses the slot's buffer: no allocation once warm
+    tail_next_ = (tail_next_ + 1) % tail_.size();
+    tail_count_ = std::min(tail_count_ + 1, tail_.size());
   }
+}
+
+void Trace::keep_tail(std::size_t n) {
+  tail_.assign(n, std::string{});
+  tail_next_ = 0;
+  tail_count_ = 0;
+}
+
+std::vector<std::string> Trace::tail() const {
+  std::vector<std::string> lines;
+  lines.reserve(tail_count_);
+  const std::size_t first = (tail_next_ + tail_.size() - tail_count_) % std::max<std::size_t>(tail_.size(), 1);
+  for (std::size_t i = 0; i < tail_count_; ++i) lines.push_back(format_canonical_line(tail_[(first + i) % tail_.size()]));
+  return lines;
 }
 
 void Trace::add_sink(std::unique_ptr<TraceSink> sink) { sinks_.push_back(std::move(sink)); }

@@ -6,7 +6,6 @@
 
 #include <array>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <initializer_list>
 #include <memory>
@@ -67,6 +66,13 @@ std::string format_event_body(const TraceEvent& e);
 /// "[time] sev component kind k=v ..." in one line.
 std::string format_event_line(const TraceEvent& e);
 
+/// The canonical encoding of one event: the bytes the digest covers
+/// (little-endian u64s, length-prefixed strings). Overwrites `out`.
+void encode_canonical(const TraceEvent& e, std::string& out);
+/// format_event_line() of an event given by its canonical encoding; "" if
+/// `canon` is not one.
+std::string format_canonical_line(std::string_view canon);
+
 class TraceSink {
  public:
   virtual ~TraceSink() = default;
@@ -108,10 +114,11 @@ class Trace {
   std::uint64_t event_count() const { return seq_; }
   std::uint64_t count(Severity s) const { return by_severity_[static_cast<int>(s)]; }
 
-  /// Keeps the text of the last `n` events (0 turns it off), for failure
-  /// reports and the debugger.
-  void keep_tail(std::size_t n) { tail_limit_ = n; }
-  const std::deque<std::string>& tail() const { return tail_; }
+  /// Keeps the last `n` events (0 turns it off), for failure reports and the
+  /// debugger. They are kept encoded and formatted only when asked for.
+  void keep_tail(std::size_t n);
+  /// The kept events as text lines, oldest first.
+  std::vector<std::string> tail() const;
 
  private:
   Clock clock_;
@@ -121,8 +128,9 @@ class Trace {
   std::string canon_;  // reused buffer for the canonical encoding
   struct HashState;
   std::unique_ptr<HashState> hash_;
-  std::size_t tail_limit_ = 0;
-  std::deque<std::string> tail_;
+  std::vector<std::string> tail_;  // a ring of canonical encodings
+  std::size_t tail_next_ = 0;      // the slot the next event goes to
+  std::size_t tail_count_ = 0;     // slots in use
 };
 
 /// Text sink: one line per event at or above `min`, through spdlog to stderr.

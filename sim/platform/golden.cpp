@@ -21,11 +21,6 @@ void put_u64(std::string& out, std::uint64_t v) {
   out.append(b, 8);
 }
 
-void put_str(std::string& out, std::string_view s) {
-  put_u64(out, s.size());
-  out.append(s.data(), s.size());
-}
-
 std::string hex64(std::uint64_t v) {
   char b[20];
   std::snprintf(b, sizeof b, "%016" PRIx64, v);
@@ -66,26 +61,6 @@ std::string shell_quote(const std::string& s) {
 }
 
 }  // namespace
-
-void encode_canonical(const TraceEvent& e, std::string& out) {
-  // Must stay byte for byte what Trace::emit hashes (sim/core/trace.cpp);
-  // tests/platform/golden_test.cpp checks that the two give the same digest.
-  out.clear();
-  put_u64(out, e.time);
-  put_u64(out, e.seq);
-  out += static_cast<char>(e.severity);
-  put_str(out, e.component);
-  put_str(out, e.kind);
-  put_u64(out, e.fields.size());
-  for (const Field& f : e.fields) {
-    put_str(out, f.key);
-    out += static_cast<char>(f.value.type);
-    if (f.value.type == FieldValue::Type::str)
-      put_str(out, f.value.str);
-    else
-      put_u64(out, f.value.num);
-  }
-}
 
 // ---- GoldenFile -------------------------------------------------------------
 
@@ -223,23 +198,26 @@ void GoldenRecorder::write(const TraceEvent& e) {
   if (events_ % kBaseWindow == 0) close_base();
 
   if (!golden_ || diff_) return;
-  const std::string line = format_event_line(e);
+  // Lines are formatted only for a difference; until then the recorder keeps
+  // canonical encodings (cheap copies into reused buffers).
   const std::uint64_t w = golden_->window;
   if (index % w == 0) {
-    window_first_line_ = line;
+    window_first_canon_.assign(canon_);
     window_first_time_ = e.time;
   }
   if (index >= golden_->events) {
-    diff_ = GoldenDifference{GoldenDifference::Kind::run_longer, index, index / w, line, last_line_, index + 1, e.time};
+    diff_ = GoldenDifference{GoldenDifference::Kind::run_longer, index, index / w, format_canonical_line(canon_),
+                             format_canonical_line(last_canon_), index + 1, e.time};
   } else if (golden_->has_fingerprints()) {
     const GoldenWindow& gw = golden_->windows[index / w];
     const std::size_t off = static_cast<std::size_t>(index % w) * 4;
     if (off + 4 <= gw.fingerprints.size() && gw.fingerprints.compare(off, 4, hex16(static_cast<std::uint16_t>(fp & 0xFFFF))) != 0)
-      diff_ = GoldenDifference{GoldenDifference::Kind::event, index, index / w, line, last_line_,
-                               std::min((index / w + 1) * w, golden_->events), e.time};
+      diff_ = GoldenDifference{GoldenDifference::Kind::event, index, index / w, format_canonical_line(canon_),
+                               format_canonical_line(last_canon_), std::min((index / w + 1) * w, golden_->events),
+                               e.time};
   }
   if (!diff_ && events_ % w == 0) check_window_end(events_);
-  last_line_ = line;
+  last_canon_.assign(canon_);
 }
 
 void GoldenRecorder::close_base() {
@@ -256,7 +234,7 @@ void GoldenRecorder::check_window_end(std::uint64_t events_so_far) {
     hashes.push_back(bases_[b].hash);
   if (events_so_far % kBaseWindow != 0) hashes.push_back(XXH3_64bits_digest(state_->s));  // the partial base
   if (combine(hashes) != golden_->windows[win].hash)
-    diff_ = GoldenDifference{GoldenDifference::Kind::window, win * w, win, window_first_line_, {},
+    diff_ = GoldenDifference{GoldenDifference::Kind::window, win * w, win, format_canonical_line(window_first_canon_), {},
                              std::min((win + 1) * w, golden_->events), window_first_time_};
 }
 
@@ -297,7 +275,7 @@ std::optional<GoldenDifference> GoldenRecorder::difference() const {
   if (diff_ || !golden_) return diff_;
   if (events_ < golden_->events) {
     const std::uint64_t w = golden_->window;
-    return GoldenDifference{GoldenDifference::Kind::run_shorter, events_, events_ / w, last_line_, last_line_,
+    return GoldenDifference{GoldenDifference::Kind::run_shorter, events_, events_ / w, format_canonical_line(last_canon_), format_canonical_line(last_canon_),
                             events_, 0};
   }
   // Same length: the last, partial window was not checked as the run went.
@@ -307,7 +285,7 @@ std::optional<GoldenDifference> GoldenRecorder::difference() const {
     for (std::uint64_t b = win * per; b < bases_.size(); ++b) hashes.push_back(bases_[b].hash);
     if (events_ % kBaseWindow != 0) hashes.push_back(XXH3_64bits_digest(state_->s));
     if (win < golden_->windows.size() && combine(hashes) != golden_->windows[win].hash)
-      return GoldenDifference{GoldenDifference::Kind::window, win * w, win, window_first_line_, {}, events_,
+      return GoldenDifference{GoldenDifference::Kind::window, win * w, win, format_canonical_line(window_first_canon_), {}, events_,
                               window_first_time_};
   }
   return std::nullopt;

@@ -67,7 +67,7 @@ struct GoldenFile {
 std::string golden_path(const std::string& scenario_file);
 
 /// The canonical encoding of one event, the same bytes Trace feeds its digest.
-void encode_canonical(const TraceEvent& e, std::string& out);
+using sim::encode_canonical;
 
 /// Where the run first differs from a golden file.
 struct GoldenDifference {
@@ -113,9 +113,9 @@ class GoldenRecorder final : public TraceSink {
   std::shared_ptr<State> state_;   // the XXH3 state of the open base window
   Base open_{};
   std::vector<std::uint16_t> fingerprints_;  // while events_ <= kMaxFingerprintEvents
-  std::string last_line_;
+  std::string last_canon_;  // the previous event, encoded
   std::optional<GoldenDifference> diff_;
-  std::string window_first_line_;  // this run's first event of the current golden window
+  std::string window_first_canon_;  // this run's first event of the current golden window
   Picos window_first_time_ = 0;
 };
 

@@ -64,6 +64,40 @@ TEST(Trace, CountsBySeverityAndKeepsATail) {
   EXPECT_NE(t.tail().back().find("a three n=3"), std::string::npos);
 }
 
+TEST(Trace, TailLinesAreWhatTheTextLogShowsForEveryFieldType) {
+  Trace t(fake_clock());
+  t.keep_tail(3);
+  fake_now = 5'000'000;
+  const std::initializer_list<Field> fields = {
+      {"n", std::uint64_t{18446744073709551615ULL}}, {"d", -7}, {"ok", false}, {"a", Hex{0xFEE00000}},
+      {"s", "two words"}, {"e", ""}};
+  t.info("x", "first");
+  t.warn("rc", "msi", fields);
+  const TraceEvent e{5'000'000, 1, Severity::warn, "rc", "msi", std::span<const Field>(fields.begin(), fields.size())};
+  const auto tail = t.tail();
+  ASSERT_EQ(tail.size(), 2u);
+  EXPECT_EQ(tail[1], format_event_line(e));
+  EXPECT_NE(tail[1].find("n=18446744073709551615 d=-7 ok=false a=0xfee00000 s=\"two words\" e=\"\""),
+            std::string::npos) << tail[1];
+  std::string canon;
+  encode_canonical(e, canon);
+  EXPECT_EQ(format_canonical_line(canon), format_event_line(e));
+  EXPECT_EQ(format_canonical_line(std::string_view(canon).substr(0, canon.size() - 3)), "");  // truncated: not an event
+}
+
+TEST(Trace, TailKeepsTheLastEventsInOrderAcrossTheRing) {
+  Trace t(fake_clock());
+  t.keep_tail(3);
+  for (int i = 0; i < 7; ++i) t.info("c", "k", {{"i", i}});
+  const auto tail = t.tail();
+  ASSERT_EQ(tail.size(), 3u);
+  EXPECT_NE(tail[0].find("i=4"), std::string::npos);
+  EXPECT_NE(tail[2].find("i=6"), std::string::npos);
+  t.keep_tail(0);
+  t.info("c", "k");
+  EXPECT_TRUE(t.tail().empty());
+}
+
 TEST(Trace, JsonLinesSinkWritesOneObjectPerEvent) {
   const std::string path = ::testing::TempDir() + "trace_test.jsonl";
   {
