@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "drivers/nvmed/regs.hpp"
 #include "drivers/nvmed/tasks.hpp"
 
 namespace nvmed {
@@ -257,14 +258,28 @@ hal::Task<void> Engine::watchdog() {
   }
 }
 
+bool Engine::controller_fatal() const {
+  const std::uint32_t csts = ctrl_.csts();
+  return csts != reg::csts::kGone && (csts & reg::csts::CFS) != 0;
+}
+
 void Engine::check_deadlines() {
   const std::uint64_t now = sys_.now_ns();
+  bool cfs_checked = false, cfs = false;
   for (QueuePair* q : all_queues()) {
     if (!q->live()) continue;
     for (const std::uint16_t cid : q->in_flight_cids()) {
       Pending* p = q->pending(cid);
-      const ExpiryAction a = decide_expiry(*p, now, q->is_admin(), state_, aborts_outstanding_, abort_limit_);
+      ExpiryAction a = decide_expiry(*p, now, q->is_admin(), state_, aborts_outstanding_, abort_limit_);
       if (a == ExpiryAction::none) continue;
+      // §3.1.6, §9.5: a controller with CSTS.CFS set answers nothing more,
+      // an Abort included; only a reset helps, so reset at once (Linux's
+      // nvme_timeout() looks at CFS first too). One CSTS read per pass.
+      if (a == ExpiryAction::abort && !cfs_checked) {
+        cfs_checked = true;
+        cfs = controller_fatal();
+        if (cfs) a = ExpiryAction::reset;
+      }
       ++stats_.timeouts;
       const std::string what = std::string(opcode_name(p->opcode, q->is_admin())) + " qid=" +
                                std::to_string(q->qid()) + " cid=" + std::to_string(cid) +
@@ -286,7 +301,7 @@ void Engine::check_deadlines() {
           break;
         case ExpiryAction::reset:
           p->timed_out = true;
-          request_reset("command timeout: " + what);
+          request_reset(std::string(cfs ? "CSTS.CFS, " : "") + "command timeout: " + what);
           return;
       }
     }

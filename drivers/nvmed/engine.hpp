@@ -96,6 +96,7 @@ class Engine {
   void start_watchdog();
   /// One look at every deadline (what the watchdog does when it wakes).
   void check_deadlines();
+  bool controller_fatal() const;  // CSTS.CFS (and the controller still answering)
   /// Starts a recovery reset (once; ignored unless online).
   void request_reset(const std::string& reason);
   /// Normal shutdown (§7.6.2): delete the I/O queues, CC.SHN = 01b, wait

@@ -190,6 +190,23 @@ TEST(NvmedEngine, HungAbortLeadsToReset) {
   EXPECT_EQ(h.dev.count(nvm_opc::kRead, false), 2u);
 }
 
+// §3.1.6, §9.5: with CSTS.CFS set the controller answers nothing, Aborts
+// included, so the watchdog resets at once instead of sending one.
+TEST(NvmedEngine, FatalStatusResetsWithoutAnAbort) {
+  Harness h;
+  h.bring_up();
+  h.dev.policy = hold_reads(1);
+  h.dev.csts |= nvmed::reg::csts::CFS;
+  auto r = h.read();
+  ASSERT_TRUE(r && *r);
+  EXPECT_TRUE((*r)->status.ok());
+  EXPECT_EQ(h.engine->stats().resets, 1u);
+  EXPECT_EQ(h.engine->stats().aborts, 0u);
+  EXPECT_EQ(h.dev.count(admin_opc::kAbort, true), 0u);
+  EXPECT_EQ(h.dev.csts & nvmed::reg::csts::CFS, 0u);  // the reset cleared it
+  EXPECT_EQ(h.dev.count(nvm_opc::kRead, false), 2u);
+}
+
 TEST(NvmedEngine, AllInFlightCommandsAreResubmittedAfterAReset) {
   Harness h;
   h.bring_up(1);
