@@ -78,6 +78,12 @@ hal::Task<void> bad_enable(Guest& g, Checker& c, const std::string& name, std::u
 }
 
 hal::Task<void> register_checks(Guest& g, Checker& c) {
+  // §3.1.1, §3.1.2: CAP and VS are read-only; a write changes nothing.
+  const std::uint32_t cap = g.regs().read32(reg::CAP), vs = g.regs().read32(reg::VS);
+  g.regs().write32(reg::CAP, ~cap);
+  g.regs().write32(reg::VS, 0);
+  const bool same = g.regs().read32(reg::CAP) == cap && g.regs().read32(reg::VS) == vs;
+  c.record("write CAP and VS", "unchanged", same ? "unchanged" : "changed", same);
   const std::uint32_t mpsmax = g.controller().caps().mpsmax;
   if (mpsmax < 15)
     co_await bad_enable(g, c, "CC.MPS above CAP.MPSMAX", reg::cc::value(mpsmax + 1, true));
@@ -169,6 +175,32 @@ hal::Task<void> doorbell_check(Guest& g, Checker& c) {
   c.record("SQ 40 tail doorbell (no such queue)", "AER type 0 info 00h log 01h", got, ok);
 }
 
+// An SQ tail at or beyond the queue size is an Invalid Doorbell Write Value
+// (figure 146, info 01h). The Error Status event type stays masked after the
+// first report until the host reads its log page with RAE = 0 (§5.2).
+hal::Task<void> doorbell_value_check(Guest& g, Checker& c, std::uint64_t buf) {
+  nvmed::QueuePair& a = g.admin();
+  SubmissionEntry log = nvmed::make_command(nvmed::admin_opc::kGetLogPage, 0);
+  log.prp1 = buf;
+  log.cdw10 = 0x01u | (15u << 16);  // LID 01h Error Information, RAE 0, NUMDL 15: one 64-byte entry
+  co_await c.expect_status("Get Log Page 01h (unmasks Error Status events)", a, log, sct::kGeneric,
+                           sc::kSuccessfulCompletion);
+  const std::uint16_t aer = g.submit(a, nvmed::make_command(nvmed::admin_opc::kAsyncEventRequest));
+  co_await g.sys().sleep_ns(100'000);
+  g.regs().write32(g.doorbell(kIoQid, false), kIoEntries + 4);
+  const std::optional<CompletionEntry> e = co_await g.wait(a, aer);
+  std::string got = "no completion";
+  bool ok = false;
+  if (e) {
+    const unsigned type = e->dw0 & 0x7, info = (e->dw0 >> 8) & 0xFF, page = (e->dw0 >> 16) & 0xFF;
+    char b[64];
+    std::snprintf(b, sizeof b, "AER type %u info %02Xh log %02Xh", type, info, page);
+    got = b;
+    ok = Status::from_field(e->status).ok() && type == 0 && info == 1 && page == 0x01;
+  }
+  c.record("SQ 1 tail doorbell beyond the queue size", "AER type 0 info 01h log 01h", got, ok);
+}
+
 }  // namespace
 
 hal::Task<hal::Result<std::vector<CheckResult>>> run_checks(Guest& g) {
@@ -190,6 +222,7 @@ hal::Task<hal::Result<std::vector<CheckResult>>> run_checks(Guest& g) {
   if (co_await create_io_queue(g, c)) {
     co_await io_checks(g, c, buf->phys, nsze);
     co_await doorbell_check(g, c);
+    co_await doorbell_value_check(g, c, buf->phys);
   }
   co_return std::move(c.results);
 }
