@@ -241,11 +241,13 @@ DmaStatus PciFunction::dma(tlm::tlm_command cmd, std::uint64_t addr, unsigned ch
                 {{"op", is_read ? "read" : "write"}, {"address", sim::Hex{addr}}, {"length", len}});
     return DmaStatus::bus_master_disabled;
   }
-  tlm::tlm_generic_payload p;
-  sim::setup_payload(p, cmd, addr, data, static_cast<unsigned>(len));
   delay += sim::to_sc(is_read ? link_.read_time(len) : link_.write_time(len));
-  dma_socket->b_transport(p, delay);
-  if (!p.is_response_ok()) {
+  bool ok = false;
+  dma_payload_.use(cmd, addr, data, static_cast<unsigned>(len), [&](tlm::tlm_generic_payload& p) {
+    dma_socket->b_transport(p, delay);
+    ok = p.is_response_ok();
+  });
+  if (!ok) {
     // The root complex answered Unsupported Request: a requester records
     // Received Master Abort (PCIe §7.5.1.2).
     cs_.set_status_bits(kStatusReceivedMasterAbort);

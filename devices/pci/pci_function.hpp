@@ -24,6 +24,7 @@
 #include "devices/pci/msix.hpp"
 #include "devices/pci/pcie_capability.hpp"
 #include "devices/pci/pcie_link.hpp"
+#include "sim/core/bus_master.hpp"
 #include "sim/core/trace.hpp"
 
 namespace pci {
@@ -102,6 +103,7 @@ class PciFunction : public sc_core::sc_module {
   PcieCapability pcie_;
 
  private:
+  sim::PayloadSlot dma_payload_;  // reused by dma()
   void cfg_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
   void mmio_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
   void after_config_write(std::uint16_t offset, unsigned size, std::uint16_t old_command);

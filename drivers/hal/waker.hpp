@@ -14,6 +14,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "drivers/hal/frame_pool.hpp"
+
 namespace hal {
 
 class Executor;
@@ -24,6 +26,10 @@ using TaskId = std::uint64_t;
 struct PromiseBase {
   Executor* executor = nullptr;
   TaskId task = 0;
+
+  // Coroutine frames come from the HAL's frame pool (frame_pool.hpp).
+  static void* operator new(std::size_t bytes) { return frame_pool::allocate(bytes); }
+  static void operator delete(void* p, std::size_t bytes) noexcept { frame_pool::deallocate(p, bytes); }
 };
 
 template <class P>

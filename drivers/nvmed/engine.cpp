@@ -44,13 +44,6 @@ hal::Result<QueuePair*> Engine::add_io_queue(std::uint16_t qid, std::uint32_t en
   return io_.back().get();
 }
 
-std::vector<QueuePair*> Engine::all_queues() {
-  std::vector<QueuePair*> v;
-  if (admin_) v.push_back(admin_.get());
-  for (auto& q : io_) v.push_back(q.get());
-  return v;
-}
-
 // ---------------------------------------------------------------------------
 // Bring-up
 
@@ -198,8 +191,9 @@ void Engine::complete_entry(QueuePair& q, const CompletionEntry& e) {
 
 std::size_t Engine::service(std::uint16_t vector) {
   std::size_t n = 0;
-  for (QueuePair* q : all_queues())
-    if (q->vector() == vector && q->live()) n += q->drain([&](const CompletionEntry& e) { complete_entry(*q, e); });
+  for_each_queue([&](QueuePair& q) {
+    if (q.vector() == vector && q.live()) n += q.drain([&](const CompletionEntry& e) { complete_entry(q, e); });
+  });
   return n;
 }
 
@@ -232,13 +226,13 @@ void Engine::start_watchdog() {
 
 std::optional<std::uint64_t> Engine::earliest_deadline() {
   std::optional<std::uint64_t> best;
-  for (QueuePair* q : all_queues()) {
-    if (!q->live()) continue;  // recovery clears it; its commands are not watched meanwhile
-    for (const std::uint16_t cid : q->in_flight_cids()) {
-      const Pending* p = q->pending(cid);
+  for_each_queue([&](QueuePair& q) {
+    if (!q.live()) return;  // recovery clears it; its commands are not watched meanwhile
+    for (const std::uint16_t cid : q.in_flight_cids()) {
+      const Pending* p = q.pending(cid);
       if (p->done && (!best || p->deadline_ns < *best)) best = p->deadline_ns;
     }
-  }
+  });
   return best;
 }
 
@@ -266,8 +260,10 @@ bool Engine::controller_fatal() const {
 void Engine::check_deadlines() {
   const std::uint64_t now = sys_.now_ns();
   bool cfs_checked = false, cfs = false;
-  for (QueuePair* q : all_queues()) {
-    if (!q->live()) continue;
+  // Returns false once a reset was requested: nothing more to look at.
+  const auto check = [&](QueuePair& queue) {
+    QueuePair* q = &queue;
+    if (!q->live()) return true;
     for (const std::uint16_t cid : q->in_flight_cids()) {
       Pending* p = q->pending(cid);
       ExpiryAction a = decide_expiry(*p, now, q->is_admin(), state_, aborts_outstanding_, abort_limit_);
@@ -302,10 +298,14 @@ void Engine::check_deadlines() {
         case ExpiryAction::reset:
           p->timed_out = true;
           request_reset(std::string(cfs ? "CSTS.CFS, " : "") + "command timeout: " + what);
-          return;
+          return false;
       }
     }
-  }
+    return true;
+  };
+  if (admin_ && !check(*admin_)) return;
+  for (auto& q : io_)
+    if (!check(*q)) return;
 }
 
 hal::Task<void> Engine::send_abort(std::uint16_t sqid, std::uint16_t cid, std::uint64_t epoch) {
@@ -330,16 +330,16 @@ void Engine::request_reset(const std::string& reason) {
   // From now on nothing is taken from or put in a queue, and the watchdog
   // leaves the commands in flight alone: the reset drops them all and their
   // submitters resubmit.
-  for (QueuePair* q : all_queues()) q->set_live(false);
+  for_each_queue([](QueuePair& q) { q.set_live(false); });
   spawn(recover(reason), "nvmed.recover");
 }
 
 void Engine::fail_all(Outcome outcome) {
-  for (QueuePair* q : all_queues()) {
-    for (const Pending& p : q->clear())
+  for_each_queue([&](QueuePair& q) {
+    for (const Pending& p : q.clear())
       if (p.done) p.done->complete(CommandResult{outcome, {}, 0, p.timed_out});
-    q->room().wake_all();
-  }
+    q.room().wake_all();
+  });
 }
 
 void Engine::go_failed(const std::string& why) {

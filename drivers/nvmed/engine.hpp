@@ -116,7 +116,12 @@ class Engine {
   void spawn(hal::Task<void> task, std::string name);
 
  private:
-  std::vector<QueuePair*> all_queues();
+  /// Calls f(QueuePair&) for the admin queue, then each I/O queue.
+  template <class F>
+  void for_each_queue(F&& f) {
+    if (admin_) f(*admin_);
+    for (auto& q : io_) f(*q);
+  }
   void complete_entry(QueuePair& q, const CompletionEntry& e);
   void kick_watchdog();
   std::optional<std::uint64_t> earliest_deadline();

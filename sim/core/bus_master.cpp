@@ -22,10 +22,12 @@ void setup_payload(tlm::tlm_generic_payload& p, tlm::tlm_command cmd, std::uint6
 
 bool BusMaster::transport(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, unsigned len,
                           sc_core::sc_time& delay) {
-  tlm::tlm_generic_payload p;
-  setup_payload(p, cmd, addr, data, len);
-  socket->b_transport(p, delay);
-  return p.is_response_ok();
+  bool ok = false;
+  payload_.use(cmd, addr, data, len, [&](tlm::tlm_generic_payload& p) {
+    socket->b_transport(p, delay);
+    ok = p.is_response_ok();
+  });
+  return ok;
 }
 
 std::uint64_t BusMaster::read(std::uint64_t addr, unsigned size, sc_core::sc_time& delay, bool* ok) {

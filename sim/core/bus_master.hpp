@@ -10,6 +10,40 @@
 
 namespace sim {
 
+/// Fills a generic payload for a simple access (no byte enables, no DMI).
+void setup_payload(tlm::tlm_generic_payload& p, tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data,
+                   unsigned len);
+
+/// One initiator's generic payload, reused from one transaction to the next:
+/// constructing a payload allocates its extension array, which was a visible
+/// share of every DMA and MMIO access. A transaction started while the slot
+/// is in use (a target that re-enters the same initiator) gets its own.
+class PayloadSlot {
+ public:
+  /// Calls f(payload) with a payload set up for the access.
+  template <class F>
+  void use(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, unsigned len, F&& f) {
+    if (busy_) {
+      tlm::tlm_generic_payload own;
+      setup_payload(own, cmd, addr, data, len);
+      f(own);
+      return;
+    }
+    busy_ = true;
+    struct Release {
+      bool& b;
+      ~Release() { b = false; }
+    } release{busy_};
+    setup_payload(p_, cmd, addr, data, len);
+    f(p_);
+  }
+
+ private:
+  tlm::tlm_generic_payload p_;
+  bool busy_ = false;
+};
+
+
 class BusMaster : public sc_core::sc_module {
  public:
   tlm_utils::simple_initiator_socket<BusMaster> socket;
@@ -28,10 +62,7 @@ class BusMaster : public sc_core::sc_module {
  private:
   bool transport(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, unsigned len,
                  sc_core::sc_time& delay);
+  PayloadSlot payload_;
 };
-
-/// Fills a generic payload for a simple access (no byte enables, no DMI).
-void setup_payload(tlm::tlm_generic_payload& p, tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data,
-                   unsigned len);
 
 }  // namespace sim

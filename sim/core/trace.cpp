@@ -52,18 +52,7 @@ void append_value(std::string& out, const FieldValue& v) {
   }
 }
 
-void put_u64(std::string& out, std::uint64_t v) {
-  char b[8];
-  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>((v >> (8 * i)) & 0xFF);
-  out.append(b, 8);
-}
-
-void put_str(std::string& out, std::string_view s) {
-  put_u64(out, s.size());
-  out.append(s.data(), s.size());
-}
-
-// Reads what put_u64/put_str wrote; false past the end.
+// Reads what encode_canonical wrote; false past the end.
 struct CanonReader {
   std::string_view in;
   bool get_u64(std::uint64_t& v) {
@@ -91,20 +80,34 @@ struct CanonReader {
 }  // namespace
 
 void encode_canonical(const TraceEvent& e, std::string& out) {
-  out.clear();
-  put_u64(out, e.time);
-  put_u64(out, e.seq);
-  out += static_cast<char>(e.severity);
-  put_str(out, e.component);
-  put_str(out, e.kind);
-  put_u64(out, e.fields.size());
+  // Sized once, then filled through a pointer: appending field by field was a
+  // visible share of every event's cost.
+  std::size_t n = 8 + 8 + 1 + 8 + e.component.size() + 8 + e.kind.size() + 8;
+  for (const Field& f : e.fields)
+    n += 8 + f.key.size() + 1 + 8 + (f.value.type == FieldValue::Type::str ? f.value.str.size() : 0);
+  out.resize(n);
+  char* w = out.data();
+  const auto u64 = [&w](std::uint64_t v) {
+    for (int i = 0; i < 8; ++i) *w++ = static_cast<char>((v >> (8 * i)) & 0xFF);
+  };
+  const auto str = [&](std::string_view v) {
+    u64(v.size());
+    if (!v.empty()) std::memcpy(w, v.data(), v.size());
+    w += v.size();
+  };
+  u64(e.time);
+  u64(e.seq);
+  *w++ = static_cast<char>(e.severity);
+  str(e.component);
+  str(e.kind);
+  u64(e.fields.size());
   for (const Field& f : e.fields) {
-    put_str(out, f.key);
-    out += static_cast<char>(f.value.type);
+    str(f.key);
+    *w++ = static_cast<char>(f.value.type);
     if (f.value.type == FieldValue::Type::str)
-      put_str(out, f.value.str);
+      str(f.value.str);
     else
-      put_u64(out, f.value.num);
+      u64(f.value.num);
   }
 }
 
