@@ -293,8 +293,9 @@ void QemuBridge::mmio_access(tlm::tlm_generic_payload& p, sc_core::sc_time& dela
       if (intercepted(a + i, &s, &q)) v = (v & ~(0xFFull << (8 * i))) | (std::uint64_t{q} << (8 * i));
     }
   } else {
-    outstanding_ = true;  // a doorbell, perhaps: QEMU has work
+    last_write_ = std::chrono::steady_clock::now();  // a doorbell, perhaps: QEMU has work
   }
+  trace_.debug("qemu", "mmio.write", {{"address", sim::Hex{a}}, {"size", len}, {"value", sim::Hex{v}}});
   qtest_.write(a, len, v);
 }
 
@@ -326,6 +327,7 @@ bool QemuBridge::scan() {
       if (!v) continue;
       std::uint64_t addr = 0;
       std::memcpy(&addr, f.msix_shadow[e].data(), 8);
+      trace_.debug("qemu", "msix.mailbox", {{"device", f.id.name}, {"entry", e}, {"data", sim::Hex{v}}});
       irqc_.message(addr, v & ~kMsixMarker, f.id.name, sc_core::SC_ZERO_TIME);
       ++interrupts_raised_;
       any = true;
@@ -339,15 +341,13 @@ void QemuBridge::poll() {
   for (;;) {
     sc_core::wait(config_.poll_interval);
     ++polls_;
-    if (scan()) {
-      outstanding_ = false;
-      continue;
-    }
-    if (!outstanding_ || config_.host_wait_ns == 0) continue;
-    // QEMU has work from us: give it host time before simulated time moves on.
-    const auto until = std::chrono::steady_clock::now() + std::chrono::nanoseconds(config_.host_wait_ns);
+    if (scan() || config_.host_wait_ns == 0) continue;
+    // QEMU may have work from us: give it host time before simulated time moves on.
+    const auto start = std::chrono::steady_clock::now();
+    if (start - last_write_ > std::chrono::nanoseconds(config_.active_window_ns)) continue;
+    const auto until = start + std::chrono::nanoseconds(config_.host_wait_ns);
     while (!any_mailbox_set() && std::chrono::steady_clock::now() < until) ::sched_yield();
-    if (scan()) outstanding_ = false;
+    scan();
   }
 }
 

@@ -28,6 +28,7 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -48,10 +49,13 @@ struct VisibleFunction {
 struct BridgeConfig {
   std::vector<VisibleFunction> functions;
   sc_core::sc_time poll_interval = sc_core::sc_time(10, sc_core::SC_US);
-  /// After an idle poll with a doorbell-like write outstanding, wait up to
-  /// this much host time for QEMU before advancing simulated time: keeps
-  /// simulated time from racing ahead of a busy QEMU.
-  std::uint64_t host_wait_ns = 20000;
+  /// While software wrote a register in the last `active_window_ns` of host
+  /// time, an idle poll waits up to `host_wait_ns` of host time for QEMU
+  /// before simulated time moves on: a QEMU that is slow (or descheduled on a
+  /// loaded host) does not see simulated time race past the drivers'
+  /// timeouts. Idle machines (drivers waiting on timers) run at full speed.
+  std::uint64_t host_wait_ns = 50'000;
+  std::uint64_t active_window_ns = 1'000'000'000;
   sc_core::sc_time config_latency = sc_core::sc_time(1, sc_core::SC_US);
   sc_core::sc_time mmio_latency = sc_core::sc_time(1, sc_core::SC_US);
   sc_core::sc_time memory_latency = sc_core::sc_time(80, sc_core::SC_NS);
@@ -123,7 +127,7 @@ class QemuBridge : public sc_core::sc_module {
   std::uint32_t* mailbox_words_ = nullptr;  // host view of the mailbox area
   std::uint32_t cf8_ = 0;                    // last value written to 0xCF8
   bool cf8_valid_ = false;
-  bool outstanding_ = false;  // an MMIO write since the last poll that found a message
+  std::chrono::steady_clock::time_point last_write_{};  // host time of the last MMIO write
   std::uint64_t config_accesses_ = 0;
   std::uint64_t mmio_accesses_ = 0;
   std::uint64_t interrupts_raised_ = 0;

@@ -48,6 +48,7 @@ struct RunArgs {
   std::string vcd_signals = "all";
   std::size_t trace_tail = 64;
   bool no_progress = false;
+  std::string platform;  // --platform sim|qemu; empty: the scenario's
 };
 
 sim::Severity parse_level(const std::string& s) {
@@ -100,6 +101,12 @@ bool make_options(const RunArgs& a, const sim::scenario::Scenario& sc, sim::plat
     opts.breaks.push_back(*spec);
   }
   opts.break_skip = a.break_skip;
+  if (!a.platform.empty())
+    opts.platform = a.platform == "qemu" ? sim::scenario::PlatformKind::qemu : sim::scenario::PlatformKind::sim;
+  if (a.update_golden && opts.platform.value_or(sc.platform) == sim::scenario::PlatformKind::qemu) {
+    std::cerr << "drvsim: --update-golden: a run on platform qemu is not deterministic; it has no golden trace\n";
+    return false;
+  }
   if (a.update_golden) {
     if (a.seed_given && a.seed != sc.seed) {
       std::cerr << "drvsim: --update-golden records the scenario's own seed (" << sc.seed
@@ -293,6 +300,9 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->group(tl);
   run_cmd->add_flag("--no-progress", run.no_progress, "No progress line on the terminal");
+  run_cmd->add_option("--platform", run.platform,
+                      "Run on drvsim's own models (sim) or QEMU's (qemu, docs/qemu-platform.md); default: the scenario's")
+      ->check(CLI::IsMember({"sim", "qemu"}));
 
   std::string validate_path;
   auto* validate_cmd = app.add_subcommand("validate", "Check a scenario file and exit (2 if it is bad)");

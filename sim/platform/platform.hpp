@@ -42,6 +42,7 @@ struct RunOptions {
   std::string golden_file;
   bool record_golden = false;          // keep RunResult::golden (for --update-golden)
   std::string extra_trace_json;        // a second JSON Lines file (the repro directory's)
+  std::optional<scenario::PlatformKind> platform;  // --platform: overrides the scenario's `platform`
 };
 
 struct RunResult {
@@ -61,6 +62,7 @@ struct RunResult {
 };
 
 class Process;
+class QemuPlatform;
 class FaultInjector;
 
 /// Builds the machine. Call sim::fresh_kernel() first (run() in this file's
@@ -93,9 +95,12 @@ class Platform {
   RunOptions opts_;
   std::uint64_t seed_;
   Trace trace_;
+  std::unique_ptr<QemuPlatform> qemu_;  // platform qemu: QEMU runs before the memory that maps its RAM
   GuestMemory memory_;
   std::unique_ptr<pci::InterruptController> irqc_;
   std::unique_ptr<pci::RootComplex> rc_;
+  std::unique_ptr<sc_core::sc_module> qemu_bridge_;  // platform qemu: on the CPU bus in the root complex's place
+  std::unique_ptr<BusMaster> rc_idle_bus_;           // platform qemu: the root complex stays, empty and idle
   std::unique_ptr<BusMaster> cpu_bus_;
   std::vector<std::unique_ptr<pci::PciFunction>> devices_;
   std::unique_ptr<FaultInjector> faults_;  // the scenario's `faults`, when it has any

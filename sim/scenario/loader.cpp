@@ -19,8 +19,8 @@ namespace {
 using detail::MapReader;
 using detail::Value;
 
-constexpr std::array<std::string_view, 9> kTopKeys{
-    "scenario", "description", "seed", "machine", "devices", "processes", "run", "faults", "expect",
+constexpr std::array<std::string_view, 10> kTopKeys{
+    "scenario", "description", "seed", "platform", "machine", "devices", "processes", "run", "faults", "expect",
 };
 constexpr std::array<std::string_view, 3> kMachineKeys{"cpus", "memory", "cost"};
 constexpr std::array<std::string_view, 9> kCostKeys{"syscall",         "ring_enter",     "ring_entry",
@@ -101,6 +101,13 @@ Scenario read_scenario(const YAML::Node& root, const std::string& file) {
   }
   if (auto v = map.get("description")) s.description = v->as_string();
   if (auto v = map.get("seed")) s.seed = v->as_uint(0, ~std::uint64_t{0});
+  s.platform_mark = top.mark();
+  if (auto v = map.get("platform")) {
+    const std::string p = v->as_string();
+    v->check(p == "sim" || p == "qemu", "must be 'sim' or 'qemu', got '" + p + "'");
+    s.platform = p == "qemu" ? PlatformKind::qemu : PlatformKind::sim;
+    s.platform_mark = v->mark();
+  }
   if (auto v = map.get("machine")) s.machine = read_machine(*v);
   if (auto v = map.get("devices")) s.devices = detail::read_devices(*v);
   if (auto v = map.get("processes")) s.processes = detail::read_processes(*v);
@@ -108,6 +115,8 @@ Scenario read_scenario(const YAML::Node& root, const std::string& file) {
   if (auto v = map.get("faults")) s.faults = detail::read_faults(*v, s.devices, s.run.duration);
   for (const MapReader::Key& k : map.unread())
     if (k.name == "expect") s.expect = detail::read_expect(*map.get("expect"), k.mark);
+  if (s.platform == PlatformKind::qemu && s.expect.digest)
+    throw ScenarioError(s.expect.digest->mark, "expect.digest: a run on platform qemu is not deterministic; it has no digest");
   for (const ProcessSpec& p : s.processes)
     if (static_cast<unsigned>(p.cpu) >= s.machine.cpus)
       throw ScenarioError(p.cpu_mark, "process '" + p.name + "' runs on cpu " + std::to_string(p.cpu) +

@@ -231,6 +231,11 @@ struct ExpectSpec {
   std::optional<Digest> digest;
 };
 
+/// `platform`: what stands under the kernel model. sim: drvsim's own SystemC
+/// models (deterministic); qemu: QEMU's NVMe and xHCI models over qtest
+/// (docs/qemu-platform.md; functional only, not deterministic).
+enum class PlatformKind : std::uint8_t { sim, qemu };
+
 struct Scenario {
   std::string file;
   std::string name;         // defaults to the file's stem
@@ -242,6 +247,8 @@ struct Scenario {
   RunSpec run;
   std::vector<FaultSpec> faults;  // in the order written
   ExpectSpec expect;
+  PlatformKind platform = PlatformKind::sim;
+  Mark platform_mark;  // where `platform` is written (the file's start if not)
 };
 
 /// Loads and validates a scenario file. Throws ScenarioError.

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -73,6 +74,7 @@ class QemuMachine {
     qemu::QemuConfig cfg;
     cfg.ram_bytes = kRam;
     cfg.device_args = qemu::device_args(spec, dir);
+    if (std::getenv("DRVSIM_QEMU_TEST_LOG")) trace.add_sink(sim::make_text_sink(sim::Severity::debug));
     qemu = std::make_unique<qemu::QemuProcess>(dir, cfg);
     memory = std::make_unique<sim::GuestMemory>(kRam, qemu->ram_fd());
     irqc = std::make_unique<pci::InterruptController>("irqc", trace, 2);
@@ -100,10 +102,16 @@ class QemuMachine {
 
   /// Runs until every non-daemon process has exited or `limit` of simulated time.
   bool run_until_done(sim::Picos limit) {
+    return run_until([this] { return kern && kern->foreground() == 0; }, limit);
+  }
+  /// Runs until `done` holds or `limit` of simulated time (QEMU's pace is
+  /// the host's: wait for what must happen, not for a fixed time).
+  template <class Done>
+  bool run_until(Done done, sim::Picos limit) {
     const sc_core::sc_time slice(100, sc_core::SC_US);
     while (sim::now() < limit) {
       sc_core::sc_start(slice);
-      if (kern && kern->foreground() == 0) return true;
+      if (done()) return true;
     }
     return false;
   }

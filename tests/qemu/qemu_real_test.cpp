@@ -124,7 +124,7 @@ TEST(QemuReal, NvmeIdentifyThroughTheUnchangedDriverStack) {
   spec.xhci.clear();
   QemuMachine m(true, spec);
   ASSERT_TRUE(m.kern->spawn("pcid", {}, 0, 0, true));
-  sc_core::sc_start(sc_core::sc_time(50, sc_core::SC_MS));
+  m.run_until([&] { return m.printed_line_with("serving disk.nvme0"); }, sim::ms(2000));
   const std::string out = m.all_printed();
   EXPECT_TRUE(m.kern->failures().empty()) << out;
   // What nvmed learned from QEMU's Identify Controller and Identify Namespace.
@@ -135,7 +135,8 @@ TEST(QemuReal, NvmeIdentifyThroughTheUnchangedDriverStack) {
   EXPECT_TRUE(m.printed_line_with("namespace 1: 131072 blocks x 512 B")) << out;
   EXPECT_TRUE(m.printed_line_with("namespace 2: 4096 blocks x 4096 B")) << out;
   // Its admin commands completed on MSI-X interrupts that came through the mailboxes.
-  EXPECT_GT(m.bridge->interrupts_raised(), 2u);
+  EXPECT_GT(m.bridge->interrupts_raised(), 2u) << "polls " << m.bridge->polls() << " mmio " << m.bridge->mmio_accesses()
+                                                << " qtest round trips " << m.qemu->qtest().round_trips();
   EXPECT_EQ(m.irqc->delivered_total(), m.bridge->interrupts_raised());
   EXPECT_EQ(m.trace.count(sim::Severity::error), 0u);
 }
@@ -168,6 +169,53 @@ TEST(QemuReal, BlockbenchVerifiesDataOnQemusUsbStorageThroughXhcidAndUsbscsid) {
   EXPECT_TRUE(m.printed_line_with("usbscsid: port 1 LUN 0: QEMU QEMU HARDDISK")) << m.all_printed();
   std::cout << m.all_printed();
   EXPECT_EQ(m.trace.count(sim::Severity::error), 0u);
+}
+
+// QEMU quirks found by the differential scenarios (docs/qemu-platform.md),
+// kept as tests: if QEMU changes, these fail and the document is updated.
+TEST(QemuQuirks, XhciHciversionReadsZeroWithAWordReadButNotADwordRead) {
+  QemuMachine m(false);
+  qemu::QemuBridge& b = *m.bridge;
+  b.config_write(6, 0, 0x10, 4, 0xC000'0000u);
+  b.config_write(6, 0, 0x14, 4, 0);
+  b.config_write(6, 0, 0x04, 2, 0x0002);
+  qemu::QtestClient& q = m.qemu->qtest();
+  // xHCI 1.2 §5.3: CAPLENGTH at 00h (1 byte), HCIVERSION at 02h (2 bytes).
+  const std::uint64_t dword = q.read(0xC000'0000ULL, 4);
+  EXPECT_EQ(dword >> 16, 0x0100u) << "a dword read at 00h gives HCIVERSION 1.0 in bits 31:16";
+  EXPECT_EQ(q.read(0xC000'0000ULL, 1), dword & 0xFF) << "a byte read of CAPLENGTH works";
+  // The quirk: QEMU's capability registers are implemented as dwords only and
+  // its memory core passes the unaligned offset 02h to them, which is no register.
+  EXPECT_EQ(q.read(0xC000'0002ULL, 2), 0u);
+}
+
+TEST(QemuQuirks, NvmeSetFeaturesNumberOfQueuesGrantsItsMaximumAndNnIsTheNsidLimit) {
+  // Seen through nvmed's own trace: QEMU answers Number of Queues with
+  // max_ioqpairs whatever was asked (NVMe 1.4 §5.21.1.7 allows any count >=
+  // 1), and Identify Controller NN = 256 (the largest NSID, §5.15.2.2).
+  qemu::MachineSpec spec = qemutest::default_spec();
+  spec.xhci.clear();
+  spec.nvme.front().max_io_queues = 9;
+  QemuMachine m(true, spec);
+  std::vector<std::string> queues;
+  class Sink final : public sim::TraceSink {
+   public:
+    explicit Sink(std::vector<std::string>& out) : out_(out) {}
+    void write(const sim::TraceEvent& e) override {
+      if (e.kind == "nvmed.queues")
+        for (const sim::Field& f : e.fields)
+          if (f.key == "msg") out_.emplace_back(f.value.str);
+    }
+
+   private:
+    std::vector<std::string>& out_;
+  };
+  m.trace.add_sink(std::make_unique<Sink>(queues));
+  ASSERT_TRUE(m.kern->spawn("pcid", {}, 0, 0, true));
+  m.run_until([&] { return m.printed_line_with("serving disk.nvme0"); }, sim::ms(2000));
+  ASSERT_EQ(queues.size(), 1u) << m.all_printed();
+  EXPECT_NE(queues.front().find("wanted=2 nsqa=9 ncqa=9 creating=2"), std::string::npos) << queues.front();
+  EXPECT_TRUE(m.printed_line_with("256 namespaces")) << m.all_printed();
 }
 
 }  // namespace
