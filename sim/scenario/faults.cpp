@@ -3,6 +3,7 @@
 // (sim/platform/faults.cpp); the device models implement them
 // (devices/nvme/faults.*, devices/usb/storage_faults.*).
 #include <array>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
