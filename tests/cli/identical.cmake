@@ -1,11 +1,22 @@
-# Runs a scenario twice with --trace-json and compares the files byte for byte.
+# Runs a scenario twice with --trace-json and compares the files byte for byte;
+# with -DEXTRA=FILE also a file the run writes in OUT (a pcap capture, say).
+file(MAKE_DIRECTORY ${OUT})
 foreach(n 1 2)
   execute_process(COMMAND ${DRVSIM} run ${SCENARIO} --trace-json ${OUT}/identical-${n}.jsonl
-                  RESULT_VARIABLE rc OUTPUT_QUIET)
+                  WORKING_DIRECTORY ${OUT} RESULT_VARIABLE rc OUTPUT_QUIET)
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "run ${n} exited ${rc}")
   endif()
+  if(EXTRA)
+    file(RENAME ${OUT}/${EXTRA} ${OUT}/${EXTRA}.${n})
+  endif()
 endforeach()
+if(EXTRA)
+  execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${OUT}/${EXTRA}.1 ${OUT}/${EXTRA}.2 RESULT_VARIABLE diff)
+  if(NOT diff EQUAL 0)
+    message(FATAL_ERROR "the two runs wrote different ${EXTRA}")
+  endif()
+endif()
 file(SIZE ${OUT}/identical-1.jsonl size)
 if(size EQUAL 0)
   message(FATAL_ERROR "empty trace")
