@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -39,9 +40,14 @@ void write_halting_firmware(const std::string& path) {
 // ---------------------------------------------------------------- TempDir
 
 TempDir::TempDir(const std::string& prefix) {
+  // tmpfs keeps guest RAM and images off the disk; a small one (a container's
+  // 64-MiB /dev/shm) would run out under QEMU (SIGBUS): then $TMPDIR or /tmp.
   std::string base = "/dev/shm";
   struct stat st{};
-  if (::stat(base.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || ::access(base.c_str(), W_OK) != 0) {
+  struct statvfs vfs{};
+  const bool roomy = ::statvfs(base.c_str(), &vfs) == 0 &&
+                     static_cast<std::uint64_t>(vfs.f_bavail) * vfs.f_frsize >= (2ULL << 30);
+  if (!roomy || ::stat(base.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || ::access(base.c_str(), W_OK) != 0) {
     const char* t = std::getenv("TMPDIR");
     base = t && *t ? t : "/tmp";
   }
@@ -120,6 +126,9 @@ QemuProcess::QemuProcess(const TempDir& dir, QemuConfig config) : dir_(dir), con
   if (pid_ == 0) {
     // The child: only async-signal-safe calls until exec.
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // dies with drvsim, however drvsim ends
+    // QEMU's main loop sleeps in ppoll() until its next timer; the default
+    // 50-us timer slack (inherited across exec) would add to every command.
+    ::prctl(PR_SET_TIMERSLACK, 1000UL);
     if (::getppid() != parent) ::_exit(127);
     const int null_fd = ::open("/dev/null", O_RDONLY);
     if (null_fd >= 0) ::dup2(null_fd, 0);

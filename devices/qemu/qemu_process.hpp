@@ -24,7 +24,8 @@ namespace qemu {
 /// A private directory removed with everything in it by the destructor.
 class TempDir {
  public:
-  /// Under /dev/shm when it exists (the RAM file must be on tmpfs), else $TMPDIR or /tmp.
+  /// Under /dev/shm when it has 2 GiB free, else $TMPDIR or /tmp (the RAM
+  /// file and the images live here; any file system that can be mapped shared works).
   explicit TempDir(const std::string& prefix = "drvsim-qemu-");
   ~TempDir();
   TempDir(const TempDir&) = delete;
