@@ -178,7 +178,18 @@ void Breaker::fire(drvsim_break_info& info) {
                format_time(info.time_ps).c_str(), info.line,
                traced ? "" : "  [no debugger attached: going on; see docs/debugging.md]");
   std::fflush(stderr);
+  // drvsim_last_break outlives this stop: its strings are copies it owns
+  // (`info`'s point into the caller's frame).
+  static std::string owned[7];
+  const char* const* from[7] = {&info.reason, &info.spec, &info.component, &info.kind, &info.fields, &info.line, &info.source};
   drvsim_last_break = info;
+  const char** to[7] = {&drvsim_last_break.reason, &drvsim_last_break.spec, &drvsim_last_break.component,
+                        &drvsim_last_break.kind, &drvsim_last_break.fields, &drvsim_last_break.line,
+                        &drvsim_last_break.source};
+  for (int i = 0; i < 7; ++i) {
+    owned[i] = *from[i] ? *from[i] : "";
+    *to[i] = owned[i].c_str();
+  }
   drvsim_break(&info);
 }
 

@@ -13,8 +13,12 @@
 #   drvsim break        the event the run stopped on (the --break-on match)
 #   drvsim irqs         interrupt counts per CPU and vector; each PCI
 #                       function's MSI and MSI-X state (enabled, masks, pending)
-#   drvsim queues       the kernel's rings and every device queue registered
-#                       (NVMe submission/completion queues, xHCI rings)
+#   drvsim queues       the kernel's rings, NVMe submission/completion queues
+#                       (heads, tails, phases), xHCI event rings
+#   drvsim cqe [DEV [VECTOR]]        NVMe: the CQ(s) the interrupt serves and the
+#                       CQE being handled (default: the --break-on irq stop's)
+#   drvsim event-ring [DEV [VECTOR]] xHCI: the event ring dequeue state and
+#                       the event TRB being handled
 #   drvsim pci          each PCI function: IDs, command, status, BARs
 #   drvsim config N     the N-th function's configuration header (pretty printer)
 #   drvsim trace [N]    the last N trace events (default 20; --trace-tail keeps more)
@@ -128,6 +132,122 @@ class DrvsimDump(gdb.Command):
     def invoke(self, arg, from_tty):
         cat = arg.strip().replace('"', "")
         gdb.write(_call_text('drvsim_debug_dump("%s")' % cat))
+
+
+def _target_args(arg, usage):
+    """DEVICE [VECTOR [CPU]] -> the C arguments (device, cpu, vector); the
+    device of the last --break-on irq stop and its vector when left out."""
+    words = arg.split()
+    if len(words) > 3:
+        raise gdb.GdbError("usage: " + usage)
+    device = '"%s"' % words[0].replace('"', "") if words and words[0] not in ("*", "-") else "0"
+    try:
+        vector = int(words[1], 0) if len(words) > 1 else -1
+        cpu = int(words[2], 0) if len(words) > 2 else -1
+    except ValueError:
+        raise gdb.GdbError("usage: " + usage)
+    return device, cpu, vector
+
+
+def _nvme_command(device, cqe):
+    """The SQE a CQE answers (by SQ ID and CID), as a line, or ''."""
+    try:
+        sqid, cid = int(cqe["sqid"]), int(cqe["cid"])
+        ptr = gdb.parse_and_eval("(const nvme::Sqe*)drvsim_debug_nvme_sqe(%s, %d, %d)" % (device, sqid, cid))
+    except gdb.error:
+        return ""
+    if int(ptr) == 0:
+        return "    its command: not in SQ%d any more (the slot was reused)\n" % sqid
+    sqe = ptr.dereference()
+    names = _NVME_ADMIN if sqid == 0 else _NVME_IO
+    op = int(sqe["opcode"])
+    return "    its command (%s, %s %s):\n      %s\n" % (
+        _call_text("drvsim_debug_entry_where()"), "admin" if sqid == 0 else "I/O",
+        names.get(op, "opcode 0x%02x" % op), str(sqe))
+
+
+def _xhci_pointed(trb):
+    """The TRB an event points at (the command of a Command Completion Event,
+    the transfer TRB of a Transfer Event), as a line, or ''."""
+    d = [int(trb["d"][i]) & 0xFFFFFFFF for i in range(4)]
+    ttype = (d[3] >> 10) & 0x3F
+    if ttype not in (32, 33) or (ttype == 32 and d[3] & 4):  # ED: the parameter is Event Data
+        return ""
+    addr = (d[0] | (d[1] << 32)) & ~0xF
+    try:
+        ptr = gdb.parse_and_eval("(const xhci::Trb*)drvsim_debug_guest_read(0x%x, 16)" % addr)
+    except gdb.error:
+        return ""
+    if int(ptr) == 0:
+        return ""
+    return "    %s at 0x%x:\n      %s\n" % ("the command" if ttype == 33 else "the transfer TRB", addr,
+                                          str(ptr.dereference()))
+
+
+def _entries(fn, type_name, device, cpu, vector, first_note, detail=None):
+    """Prints each entry the C function `fn` returns, through the printer of
+    `type_name` (and what `detail` adds about it); returns how many."""
+    n = 0
+    while n < 4096:
+        try:
+            ptr = gdb.parse_and_eval("(const %s*)%s(%s, %d, %d, %d)" % (type_name, fn, device, cpu, vector, n))
+        except gdb.error as e:
+            gdb.write("drvsim: %s\n" % e)
+            return n
+        if int(ptr) == 0:
+            return n
+        where = _call_text("drvsim_debug_entry_where()")
+        entry = ptr.dereference()
+        entry.fetch_lazy()
+        text = str(entry)
+        gdb.write("  %s%s:\n    %s\n%s" % (where, first_note if n == 0 else "", text,
+                                           detail(entry) if detail else ""))
+        n += 1
+    return n
+
+
+class DrvsimCqe(gdb.Command):
+    """drvsim cqe [DEVICE [VECTOR [CPU]]]: the NVMe completion being handled.
+
+At an interrupt stop (--break-on irq:nvme0), the completion queues the
+interrupting vector serves (head, tail, phase, their SQs) and each entry the
+host has not released yet, from the CQ head: the first is the one the driver
+handles for this interrupt. DEVICE and VECTOR (the CPU vector) default to the
+stop's; `*` for DEVICE means every NVMe controller."""
+
+    usage = "drvsim cqe [DEVICE|* [VECTOR [CPU]]]"
+
+    def __init__(self):
+        super().__init__("drvsim cqe", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        device, cpu, vector = _target_args(arg, self.usage)
+        gdb.write(_call_text("drvsim_debug_nvme_cq(%s, %d, %d)" % (device, cpu, vector)))
+        if _entries("drvsim_debug_nvme_cqe", "nvme::Cqe", device, cpu, vector, " (the CQ head: being handled)",
+                    lambda cqe: _nvme_command(device, cqe)) == 0:
+            gdb.write("  no completion pending\n")
+
+
+class DrvsimEventRing(gdb.Command):
+    """drvsim event-ring [DEVICE [VECTOR [CPU]]]: the xHCI events being handled.
+
+At an interrupt stop (--break-on irq:xhci0), the event ring of each
+interrupter the interrupting vector serves: ERDP (the host's dequeue pointer)
+and EHB, the controller's enqueue pointer, and each event TRB from ERDP on
+that the host has not consumed: the first is the one its handler takes
+first. DEVICE and VECTOR default to the stop's; `*` means every controller."""
+
+    usage = "drvsim event-ring [DEVICE|* [VECTOR [CPU]]]"
+
+    def __init__(self):
+        super().__init__("drvsim event-ring", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        device, cpu, vector = _target_args(arg, self.usage)
+        gdb.write(_call_text("drvsim_debug_xhci_event_ring(%s, %d, %d)" % (device, cpu, vector)))
+        if _entries("drvsim_debug_xhci_event", "xhci::Trb", device, cpu, vector, " (at ERDP: being handled)",
+                    _xhci_pointed) == 0:
+            gdb.write("  no event pending\n")
 
 
 def _break_text(info):
@@ -316,8 +436,62 @@ class NvmeSqePrinter:
                     _u(v["prp2"]), _u(v["mptr"]), ", ".join("0x%x" % c for c in cdw)))
 
 
+# Status codes by Status Code Type (NVMe 1.4 §4.6.1.2, figures 127-129).
+_NVME_STATUS = {
+    0: {0x00: "Successful Completion", 0x01: "Invalid Command Opcode", 0x02: "Invalid Field in Command",
+        0x03: "Command ID Conflict", 0x04: "Data Transfer Error",
+        0x05: "Commands Aborted due to Power Loss Notification", 0x06: "Internal Error",
+        0x07: "Command Abort Requested", 0x08: "Command Aborted due to SQ Deletion",
+        0x09: "Command Aborted due to Failed Fused Command", 0x0A: "Command Aborted due to Missing Fused Command",
+        0x0B: "Invalid Namespace or Format", 0x0C: "Command Sequence Error",
+        0x0D: "Invalid SGL Segment Descriptor", 0x0E: "Invalid Number of SGL Descriptors",
+        0x0F: "Data SGL Length Invalid", 0x10: "Metadata SGL Length Invalid", 0x11: "SGL Descriptor Type Invalid",
+        0x12: "Invalid Use of Controller Memory Buffer", 0x13: "PRP Offset Invalid",
+        0x14: "Atomic Write Unit Exceeded", 0x15: "Operation Denied", 0x16: "SGL Offset Invalid",
+        0x18: "Host Identifier Inconsistent Format", 0x19: "Keep Alive Timer Expired",
+        0x1A: "Keep Alive Timeout Invalid", 0x1B: "Command Aborted due to Preempt and Abort",
+        0x1C: "Sanitize Failed", 0x1D: "Sanitize In Progress", 0x1E: "SGL Data Block Granularity Invalid",
+        0x1F: "Command Not Supported for Queue in CMB", 0x20: "Namespace is Write Protected",
+        0x21: "Command Interrupted", 0x22: "Transient Transport Error",
+        0x80: "LBA Out of Range", 0x81: "Capacity Exceeded", 0x82: "Namespace Not Ready",
+        0x83: "Reservation Conflict", 0x84: "Format In Progress"},
+    1: {0x00: "Completion Queue Invalid", 0x01: "Invalid Queue Identifier", 0x02: "Invalid Queue Size",
+        0x03: "Abort Command Limit Exceeded", 0x05: "Asynchronous Event Request Limit Exceeded",
+        0x06: "Invalid Firmware Slot", 0x07: "Invalid Firmware Image", 0x08: "Invalid Interrupt Vector",
+        0x09: "Invalid Log Page", 0x0A: "Invalid Format", 0x0B: "Firmware Activation Requires Conventional Reset",
+        0x0C: "Invalid Queue Deletion", 0x0D: "Feature Identifier Not Saveable", 0x0E: "Feature Not Changeable",
+        0x0F: "Feature Not Namespace Specific", 0x10: "Firmware Activation Requires NVM Subsystem Reset",
+        0x11: "Firmware Activation Requires Controller Level Reset",
+        0x12: "Firmware Activation Requires Maximum Time Violation", 0x13: "Firmware Activation Prohibited",
+        0x14: "Overlapping Range", 0x15: "Namespace Insufficient Capacity",
+        0x16: "Namespace Identifier Unavailable", 0x18: "Namespace Already Attached",
+        0x19: "Namespace Is Private", 0x1A: "Namespace Not Attached", 0x1B: "Thin Provisioning Not Supported",
+        0x1C: "Controller List Invalid", 0x1D: "Device Self-test In Progress",
+        0x1E: "Boot Partition Write Prohibited", 0x1F: "Invalid Controller Identifier",
+        0x20: "Invalid Secondary Controller State", 0x21: "Invalid Number of Controller Resources",
+        0x22: "Invalid Resource Identifier", 0x80: "Conflicting Attributes",
+        0x81: "Invalid Protection Information", 0x82: "Attempted Write to Read Only Range"},
+    2: {0x80: "Write Fault", 0x81: "Unrecovered Read Error", 0x82: "End-to-end Guard Check Error",
+        0x83: "End-to-end Application Tag Check Error", 0x84: "End-to-end Reference Tag Check Error",
+        0x85: "Compare Failure", 0x86: "Access Denied", 0x87: "Deallocated or Unwritten Logical Block"},
+}
+_NVME_SCT = {0: "Generic Command Status", 1: "Command Specific Status", 2: "Media and Data Integrity Errors",
+             3: "Path Related Status", 7: "Vendor Specific"}
+
+
+def nvme_status_text(status_field):
+    """The Status Field (CQE DW3 31:17, without the Phase Tag) as text:
+    'SCT 0 (Generic Command Status) SC 0x00 (Successful Completion)'."""
+    sct, sc = (status_field >> 8) & 0x7, status_field & 0xFF
+    name = _NVME_STATUS.get(sct, {}).get(sc, "reserved" if sct in (0, 1, 2) else "")
+    return "SCT %d (%s) SC 0x%02x%s%s%s" % (
+        sct, _NVME_SCT.get(sct, "reserved"), sc, " (%s)" % name if name else "",
+        " More" if status_field & (1 << 13) else "", " DNR" if status_field & (1 << 14) else "")
+
+
 class NvmeCqePrinter:
-    """nvme::Cqe: a completion queue entry (status: phase, SCT, SC, More, DNR)."""
+    """nvme::Cqe: a completion queue entry (NVMe 1.4 §4.6): CID, SQ ID, SQ
+    Head, Phase Tag, the status as SCT/SC with the spec's name, More, DNR."""
 
     def __init__(self, val):
         self.val = val
@@ -325,33 +499,93 @@ class NvmeCqePrinter:
     def to_string(self):
         v = self.val
         st = int(v["status"])
-        sf = st >> 1
-        return ("nvme::Cqe {cid %d, sqid %d, sqhd %d, phase %d, status SCT %d SC 0x%02x%s%s, dw0 0x%x, dw1 0x%x}" % (
-            int(v["cid"]), int(v["sqid"]), int(v["sqhd"]), st & 1, (sf >> 8) & 0x7, sf & 0xFF,
-            " More" if sf & (1 << 13) else "", " DNR" if sf & (1 << 14) else "", int(v["dw0"]), int(v["dw1"])))
+        return "nvme::Cqe {cid %d, sqid %d, sqhd %d, phase %d, status %s, dw0 0x%x, dw1 0x%x}" % (
+            int(v["cid"]), int(v["sqid"]), int(v["sqhd"]), st & 1, nvme_status_text(st >> 1), int(v["dw0"]),
+            int(v["dw1"]))
 
 
 # ---- xHCI (devices/xhci/trb.hpp; xHCI 1.2 §6.4) ----------------------------
 
 
+# TRB types (xHCI 1.2 §6.4.6, table 6-91) and completion codes (§6.4.5,
+# table 6-90), by the spec's names.
+_TRB_TYPES = {1: "Normal", 2: "Setup Stage", 3: "Data Stage", 4: "Status Stage", 5: "Isoch", 6: "Link",
+              7: "Event Data", 8: "No Op", 9: "Enable Slot Command", 10: "Disable Slot Command",
+              11: "Address Device Command", 12: "Configure Endpoint Command", 13: "Evaluate Context Command",
+              14: "Reset Endpoint Command", 15: "Stop Endpoint Command", 16: "Set TR Dequeue Pointer Command",
+              17: "Reset Device Command", 18: "Force Event Command", 19: "Negotiate Bandwidth Command",
+              20: "Set Latency Tolerance Value Command", 21: "Get Port Bandwidth Command",
+              22: "Force Header Command", 23: "No Op Command", 24: "Get Extended Property Command",
+              25: "Set Extended Property Command", 32: "Transfer Event", 33: "Command Completion Event",
+              34: "Port Status Change Event", 35: "Bandwidth Request Event", 36: "Doorbell Event",
+              37: "Host Controller Event", 38: "Device Notification Event", 39: "MFINDEX Wrap Event"}
+_TRB_COMPLETION = {0: "Invalid", 1: "Success", 2: "Data Buffer Error", 3: "Babble Detected Error",
+                   4: "USB Transaction Error", 5: "TRB Error", 6: "Stall Error", 7: "Resource Error",
+                   8: "Bandwidth Error", 9: "No Slots Available Error", 10: "Invalid Stream Type Error",
+                   11: "Slot Not Enabled Error", 12: "Endpoint Not Enabled Error", 13: "Short Packet",
+                   14: "Ring Underrun", 15: "Ring Overrun", 16: "VF Event Ring Full Error", 17: "Parameter Error",
+                   18: "Bandwidth Overrun Error", 19: "Context State Error", 20: "No Ping Response Error",
+                   21: "Event Ring Full Error", 22: "Incompatible Device Error", 23: "Missed Service Error",
+                   24: "Command Ring Stopped", 25: "Command Aborted", 26: "Stopped", 27: "Stopped - Length Invalid",
+                   28: "Stopped - Short Packet", 29: "Max Exit Latency Too Large Error", 31: "Isoch Buffer Overrun",
+                   32: "Event Lost Error", 33: "Undefined Error", 34: "Invalid Stream ID Error",
+                   35: "Secondary Bandwidth Error", 36: "Split Transaction Error"}
+_TRB_FLAGS = ((1 << 1, "ENT"), (1 << 2, "ISP"), (1 << 3, "NS"), (1 << 4, "CH"), (1 << 5, "IOC"), (1 << 6, "IDT"),
+              (1 << 9, "BEI"))
+
+
+def xhci_trb_text(d):
+    """A TRB's four dwords as text, its fields named by its type."""
+    ttype = (d[3] >> 10) & 0x3F
+    name = _TRB_TYPES.get(ttype, "Reserved type %d" % ttype)
+    param = d[0] | (d[1] << 32)
+    cc = d[2] >> 24
+    out = ["%s (type %d)" % (name, ttype), "cycle %d" % (d[3] & 1)]
+    slot, ep = d[3] >> 24, (d[3] >> 16) & 0x1F
+    if ttype >= 32:  # events: a completion code in status 31:24 (§6.4.2)
+        out.append("completion code %d (%s)" % (cc, _TRB_COMPLETION.get(cc, "reserved")))
+    if ttype == 32:
+        out += ["slot %d" % slot, "endpoint %d" % ep, "TRB pointer 0x%x" % param,
+                "transfer length %d" % (d[2] & 0xFFFFFF)]
+        if d[3] & 4:
+            out.append("ED")
+    elif ttype == 33:
+        out += ["slot %d" % slot, "command TRB 0x%x" % param, "parameter 0x%x" % (d[2] & 0xFFFFFF)]
+    elif ttype == 34:
+        out.append("port %d" % (d[0] >> 24))
+    elif ttype in (36, 38):
+        out.append("slot %d" % slot)
+    elif ttype == 6:
+        out += ["segment 0x%x" % (param & ~0xF), "TC %d" % ((d[3] >> 1) & 1)]
+    elif ttype in (1, 3, 4, 5, 7):
+        out += ["buffer 0x%x" % param, "length %d" % (d[2] & 0x1FFFF), "interrupter %d" % (d[2] >> 22)]
+        if ttype in (3, 4):
+            out.append("dir %s" % ("IN" if d[3] & (1 << 16) else "OUT"))
+    elif ttype == 2:
+        out += ["setup %02x %02x %04x %04x %04x" % (d[0] & 0xFF, (d[0] >> 8) & 0xFF, d[0] >> 16, d[1] & 0xFFFF,
+                                                    d[1] >> 16), "TRT %d" % ((d[3] >> 16) & 3)]
+    elif 9 <= ttype <= 25:
+        out.append("slot %d" % slot)
+        if ttype in (14, 15, 16):
+            out.append("endpoint %d" % ep)
+        if param:
+            out.append("pointer 0x%x" % param)
+    if 1 <= ttype <= 8:
+        fl = [n for b, n in _TRB_FLAGS if d[3] & b]
+        if fl:
+            out.append(" ".join(fl))
+    return "xhci::Trb {" + ", ".join(out) + "}"
+
+
 class XhciTrbPrinter:
-    """xhci::Trb: type (dword 3 bits 15:10), cycle bit, parameter, status."""
+    """xhci::Trb: type name (dword 3 bits 15:10), cycle bit, and the fields
+    of that type: completion code, slot, endpoint, pointers, lengths."""
 
     def __init__(self, val):
         self.val = val
 
     def to_string(self):
-        d = [int(self.val["d"][i]) & 0xFFFFFFFF for i in range(4)]
-        ttype = (d[3] >> 10) & 0x3F
-        try:
-            tname = str(gdb.parse_and_eval("(xhci::TrbType)%d" % ttype)).split("::")[-1]
-        except gdb.error:
-            tname = "type %d" % ttype
-        text = "xhci::Trb {%s, cycle %d, parameter 0x%x, status 0x%08x, control 0x%08x" % (
-            tname, d[3] & 1, d[0] | (d[1] << 32), d[2], d[3])
-        if ttype >= 32:  # events carry a completion code in status 31:24
-            text += ", completion code %d" % (d[2] >> 24)
-        return text + "}"
+        return xhci_trb_text([int(self.val["d"][i]) & 0xFFFFFFFF for i in range(4)])
 
 
 # Device models written later add their printers here, keyed by their
@@ -381,10 +615,12 @@ def _load():
     DrvsimTrace()
     DrvsimDump()
     DrvsimBreak()
+    DrvsimCqe()
+    DrvsimEventRing()
     gdb.printing.register_pretty_printer(gdb.current_objfile(), _build_printers(), replace=True)
     gdb.execute("set breakpoint pending on", to_string=True)
     DrvsimBreakpoint()
-    gdb.write("drvsim: gdb extension loaded (drvsim now|break|irqs|queues|pci|config N|trace N|dump CAT; "
+    gdb.write("drvsim: gdb extension loaded (drvsim now|break|irqs|queues|cqe|event-ring|pci|config N|trace N|dump CAT; "
               "a breakpoint on drvsim_break stops at --break-on events)\n")
 
 
