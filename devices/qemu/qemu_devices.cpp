@@ -63,9 +63,11 @@ std::vector<std::string> device_args(const MachineSpec& spec, const TempDir& dir
     a.insert(a.end(), {"-device", "qemu-xhci,id=" + x.name + ",bus=pcie.0,addr=" + addr_of(x.device, x.function) +
                                       ",p2=" + std::to_string(x.usb2_ports) + ",p3=" + std::to_string(x.usb3_ports)});
     for (const UsbStorageSpec& u : x.usb_devices) {
-      // QEMU's USB bus port i is xHCI port i (USB 2) and port p2 + i (USB 3);
-      // a device that can do SuperSpeed (usb-storage can) takes the USB 3
-      // one when it exists.
+      // qemu-xhci numbers its USB 3 ports first: QEMU's USB bus port i is
+      // xHCI port i (USB 3, when i <= p3) and port p3 + i (USB 2). A device
+      // that can do SuperSpeed (usb-storage can) takes the USB 3 one when it
+      // exists. drvsim numbers USB 2 ports first; the drivers read the
+      // layout from the Supported Protocol capabilities either way.
       unsigned bus_port = u.port;
       if (u.super_speed) {
         if (u.port <= x.usb2_ports || u.port > x.usb2_ports + x.usb3_ports)
@@ -81,10 +83,13 @@ std::vector<std::string> device_args(const MachineSpec& spec, const TempDir& dir
       }
       const std::string file = image(u.image, dir, x.name + "-" + u.name, u.capacity);
       const std::string bs = std::to_string(u.block_size);
-      a.insert(a.end(), {"-drive", "if=none,id=" + u.name + ",file=" + escaped(file) + ",format=raw,cache=unsafe" +
+      // usb-bot with a scsi-hd rather than usb-storage: QEMU 7.2's
+      // usb-storage accepts logical_block_size but its SCSI disk ignores it.
+      a.insert(a.end(), {"-drive", "if=none,id=" + u.name + "-drive,file=" + escaped(file) + ",format=raw,cache=unsafe" +
                                        (u.read_only ? ",readonly=on" : ""),
-                         "-device", "usb-storage,bus=" + x.name + ".0,port=" + std::to_string(bus_port) +
-                                        ",drive=" + u.name + ",serial=" + escaped(u.serial) +
+                         "-device", "usb-bot,id=" + u.name + ",bus=" + x.name + ".0,port=" + std::to_string(bus_port) +
+                                        ",serial=" + escaped(u.serial),
+                         "-device", "scsi-hd,bus=" + u.name + ".0,drive=" + u.name + "-drive,serial=" + escaped(u.serial) +
                                         ",logical_block_size=" + bs + ",physical_block_size=" + bs});
     }
   }

@@ -44,10 +44,10 @@ inline const std::vector<Rule>& rules() {
       // xhcid: the device's bcdUSB (drvsim's says 2.1 and has a BOS descriptor, QEMU's 2.0 has none: both
       // valid for a high-speed device) and idVendor:idProduct are the model's; port, slot, speed,
       // configuration and interfaces are not.
-      {std::regex(R"(^(xhcid: port \d+: )(USB \S+)( port \d+ slot \d+ \S+ speed )([0-9a-f]{4}:[0-9a-f]{4})( .*)$)"),
+      {std::regex(R"(^(xhcid: port <usb port>: )(USB \S+)( port <usb port> slot \d+ \S+ speed )([0-9a-f]{4}:[0-9a-f]{4})( .*)$)"),
        {"", "usb bcdUSB", "", "usb idVendor:idProduct", ""}},
       // usbscsid: INQUIRY vendor, product and revision are the model's; the capacity is not.
-      {std::regex(R"(^(usbscsid: port \d+ LUN \d+: )([^,]*)(, \d+ blocks of .*)$)"), {"", "scsi INQUIRY vendor product revision", ""}},
+      {std::regex(R"(^(usbscsid: port <usb port> LUN \d+: )([^,]*)(, \d+ blocks of .*)$)"), {"", "scsi INQUIRY vendor product revision", ""}},
       // What the drivers traced (kind, then message; differential_test.cpp collects them).
       // nvmed: IDs, CAP.MQES and CAP.TO, MN/FR/NN and the queues Set Features granted are the model's.
       {std::regex(R"(^(nvmed\.config bdf=\S+ )(vendor=\d+ device=\d+)( class=.*)$)"), {"", "nvme PCI IDs", ""}},
@@ -60,7 +60,9 @@ inline const std::vector<Rule>& rules() {
       {std::regex(R"(^(xhcid\.controller \S+ )(xHCI \S+, \d+ slots)(, .*)$)"), {"", "xhci HCIVERSION MaxSlots", ""}},
       // QEMU's qemu-xhci with p3=0 still lists a USB 3 Supported Protocol capability, with no ports.
       {std::regex(R"(^()(xhcid\.protocol USB 3\.\d ports 1\.\.0 .*)$)"), {"", "xhci empty USB 3 protocol capability"}},
-      {std::regex(R"(^(xhcid\.configured port \d+ slot \d+ \S+ speed )([0-9a-f]{4}:[0-9a-f]{4})$)"),
+      // Which ports speak which protocol, and the USB 3 minor revision (drvsim 3.2, QEMU 3.0), are the layout's.
+      {std::regex(R"(^(xhcid\.protocol USB \d)(\.\d ports \d+\.\.\d+)( slot type \d+)$)"), {"", "xhci protocol revision and ports", ""}},
+      {std::regex(R"(^(xhcid\.configured port <usb port> slot \d+ \S+ speed )([0-9a-f]{4}:[0-9a-f]{4})$)"),
        {"", "usb idVendor:idProduct"}},
       // QEMU's SCSI disk reports the power-on unit attention (SPC-4 §5.14) on the
       // first command; drvsim's does not establish one.
@@ -73,8 +75,25 @@ inline const std::vector<Rule>& rules() {
   return r;
 }
 
-inline Normalised normalise(const std::string& line) {
-  Normalised n{line, {}};
+/// Root-hub port numbers are the controller's layout (drvsim numbers its USB 2
+/// ports first, qemu-xhci its USB 3 ports): taken out of every line.
+inline std::string without_port_numbers(const std::string& line, std::vector<OwnField>& own) {
+  static const std::regex port(R"((--port |port )(\d+)\b)");
+  std::string out;
+  auto it = std::sregex_iterator(line.begin(), line.end(), port);
+  std::size_t at = 0;
+  for (; it != std::sregex_iterator(); ++it) {
+    out += line.substr(at, static_cast<std::size_t>(it->position()) - at) + (*it)[1].str() + "<usb port>";
+    own.push_back({"usb root-hub port number", (*it)[2].str()});
+    at = static_cast<std::size_t>(it->position() + it->length());
+  }
+  return out + line.substr(at);
+}
+
+inline Normalised normalise(const std::string& raw) {
+  Normalised n{raw, {}};
+  const std::string line = raw.rfind("xhcid.protocol", 0) == 0 ? raw : without_port_numbers(raw, n.own);
+  n.line = line;
   for (const Rule& r : rules()) {
     std::smatch m;
     if (!std::regex_match(line, m, r.pattern)) continue;

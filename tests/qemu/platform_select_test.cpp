@@ -69,7 +69,8 @@ TEST(QemuPlatformSpec, NvmeAndXhciBecomeQemuOptions) {
   EXPECT_TRUE(has("nvme,id=n0,bus=pcie.0,addr=04.0,serial=S1,msix_qsize=17,max_ioqpairs=64,mdts=7"));
   EXPECT_TRUE(has("nvme-ns,bus=n0,drive=n0n5,nsid=5,logical_block_size=4096,physical_block_size=4096"));
   EXPECT_TRUE(has("qemu-xhci,id=x0,bus=pcie.0,addr=06.0,p2=4,p3=0"));
-  EXPECT_TRUE(has("usb-storage,bus=x0.0,port=1,drive=st,serial=DS0001,logical_block_size=512,physical_block_size=512"));
+  EXPECT_TRUE(has("usb-bot,id=st,bus=x0.0,port=1,serial=DS0001"));
+  EXPECT_TRUE(has("scsi-hd,bus=st.0,drive=st-drive,serial=DS0001,logical_block_size=512,physical_block_size=512"));
 }
 
 TEST(QemuPlatformSpec, RefusesWhatQemuCannotStandIn) {
