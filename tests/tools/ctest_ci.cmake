@@ -4,7 +4,12 @@ cmake_minimum_required(VERSION 3.20)
 #   disjoint and together list every scenario test once;
 # - `--output-junit FILE` (FILE relative to the build directory) writes JUnit
 #   XML with one passed testcase per scenario run (two quick ones here).
-#   -DCTEST=ctest -DBUILD=<build dir> -DOUT=<name of the JUnit file in BUILD>
+# It runs ctest on a scratch test directory BUILD whose CTestTestfile only
+# includes <build>/scenarios, so that its Testing/ logs are not the build's.
+#   -DCTEST=ctest -DSCENARIOS=<build>/scenarios -DBUILD=<scratch dir>
+#   -DOUT=<name of the JUnit file in BUILD>
+file(REMOVE_RECURSE ${BUILD})
+file(WRITE ${BUILD}/CTestTestfile.cmake "subdirs(\"${SCENARIOS}\")\n")
 function(list_tests var)
   execute_process(COMMAND ${CTEST} --test-dir ${BUILD} -N -L "^scenario$" ${ARGN}
                   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)

@@ -58,6 +58,6 @@ set_tests_properties(tools.golden_first_difference PROPERTIES LABELS tools TIMEO
 # docs/ci.md's commands on this build: sharding with -I covers every scenario
 # test once; --output-junit writes JUnit (on two quick scenarios).
 add_test(NAME tools.ctest_ci
-         COMMAND ${CMAKE_COMMAND} -DCTEST=${CMAKE_CTEST_COMMAND} -DBUILD=${PROJECT_BINARY_DIR}
-                 -DOUT=tools-ctest-ci-junit.xml -P ${TOOLS_DIR}/ctest_ci.cmake)
+         COMMAND ${CMAKE_COMMAND} -DCTEST=${CMAKE_CTEST_COMMAND} -DSCENARIOS=${PROJECT_BINARY_DIR}/scenarios
+                 -DBUILD=${CMAKE_CURRENT_BINARY_DIR}/ctest-ci -DOUT=junit.xml -P ${TOOLS_DIR}/ctest_ci.cmake)
 set_tests_properties(tools.ctest_ci PROPERTIES LABELS tools TIMEOUT 120)
