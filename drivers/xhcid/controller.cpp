@@ -21,7 +21,10 @@ Protocol parse_supported_protocol(const std::uint32_t dw[4]) {
 Controller::Controller(hal::Sys& sys, hal::Mmio bar0, Params params)
     : sys_(sys), bar_(bar0), params_(params), pages_(sys) {
   op_base_ = bar_.read8(kCapLength);
-  hci_version_ = bar_.read16(2);
+  // HCIVERSION is bits 31:16 of the first capability dword (xHCI 1.2 §5.3.2),
+  // read as a dword as Linux does: QEMU 7.2's xHCI answers a 2-byte read at
+  // 02h with 0 (docs/qemu-platform.md).
+  hci_version_ = static_cast<std::uint16_t>(bar_.read32(0) >> 16);
   const std::uint32_t hcs1 = bar_.read32(kHcsParams1);
   const std::uint32_t hcs2 = bar_.read32(kHcsParams2);
   const std::uint32_t hcc1 = bar_.read32(kHccParams1);

@@ -56,7 +56,7 @@ inline const std::vector<Rule>& rules() {
        {"", "nvme Identify MN", "", "nvme Identify FR", "", "nvme Identify NN", ""}},
       {std::regex(R"(^(nvmed\.queues bdf=\S+ wanted=\d+ )(nsqa=\d+ ncqa=\d+)( creating=.*)$)"),
        {"", "nvme Number of Queues granted", ""}},
-      // xhcid: HCIVERSION (QEMU answers a word read of it with 0) and MaxSlots are the model's.
+      // xhcid: HCIVERSION (1.20 on ours, 1.00 on QEMU) and MaxSlots are the model's.
       {std::regex(R"(^(xhcid\.controller \S+ )(xHCI \S+, \d+ slots)(, .*)$)"), {"", "xhci HCIVERSION MaxSlots", ""}},
       // QEMU's qemu-xhci with p3=0 still lists a USB 3 Supported Protocol capability, with no ports.
       {std::regex(R"(^()(xhcid\.protocol USB 3\.\d ports 1\.\.0 .*)$)"), {"", "xhci empty USB 3 protocol capability"}},
