@@ -75,7 +75,9 @@ hal::Task<hal::Result<Lun>> ScsiDisk::probe(std::uint8_t number) {
   if (q->peripheral_qualifier != 0 || q->peripheral_device_type != scsi::kPeripheralDirectAccess)
     co_return hal::Error(hal::errc::nodev, "not a direct-access block device");
 
-  // TEST UNIT READY until it passes (NOT READY / UNIT ATTENTION: not yet).
+  // TEST UNIT READY until it passes. UNIT ATTENTION (a power-on or reset is
+  // being reported, SAM-5 §5.14) is retried at once; NOT READY (becoming
+  // ready) after a pause.
   bool ready = false;
   for (unsigned i = 0; i < 5 && !ready; ++i) {
     o = co_await command(number, scsi::test_unit_ready(), bot::Direction::none, 0, 0);
@@ -83,7 +85,7 @@ hal::Task<hal::Result<Lun>> ScsiDisk::probe(std::uint8_t number) {
     ready = o->good;
     if (!ready && o->sense.key != scsi::kNotReady && o->sense.key != scsi::kUnitAttention)
       co_return hal::Error(scsi::errno_of(o->sense), "TEST UNIT READY: " + scsi::to_string(o->sense));
-    if (!ready) co_await sys_.sleep_ns(10'000'000);  // becoming ready
+    if (!ready && o->sense.key == scsi::kNotReady) co_await sys_.sleep_ns(10'000'000);
   }
   if (!ready) co_return hal::Error(hal::errc::io, "the unit does not become ready");
 
