@@ -12,6 +12,7 @@ UsbMassStorage::UsbMassStorage(std::string name, const UsbStorageParams& p)
   id.revision = p.revision;
   id.serial = p.serial;
   id.write_protected = p.read_only;
+  id.power_on_unit_attention = p.power_on_unit_attention;
   disk_ = std::make_unique<scsi::ScsiDisk>(*store_, p.block_size, id,
                                            scsi::DiskTiming{p.read_latency, p.write_latency, p.media_bytes_per_second});
   bot_ = std::make_unique<BulkOnlyTransport>(*disk_, 0);

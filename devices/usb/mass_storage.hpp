@@ -31,6 +31,7 @@ struct UsbStorageParams {
   std::uint16_t id_product = 0x0001;      // pid.codes test PID
   std::string backing_file;               // empty: sparse memory store
   bool read_only = false;
+  bool power_on_unit_attention = true;    // SAM-5 §5.14; false: a device that never reports it
   sim::Picos attach_at = 0;               // simulated time the device is plugged in
   sim::Picos detach_at = 0;               // 0: never unplugged
   // Device timing; see docs/devices/usb-storage.md for the sources.

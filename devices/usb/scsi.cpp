@@ -38,7 +38,8 @@ ScsiDisk::ScsiDisk(BackingStore& store, std::uint32_t block_size, DiskIdentity i
       block_size_(block_size ? block_size : 512),
       blocks_(store.size() / block_size_),
       id_(std::move(id)),
-      timing_(timing) {}
+      timing_(timing),
+      unit_attention_(id_.power_on_unit_attention) {}
 
 sim::Picos ScsiDisk::media_time(std::uint64_t bytes) const {
   return sim::transfer_time(bytes, timing_.media_bytes_per_second);
@@ -105,6 +106,8 @@ ScsiDisk::Decoded ScsiDisk::decode(std::span<const std::uint8_t> cdb) const {
     }
     default: d.valid = false; d.error = kInvalidCommandOperationCode; break;
   }
+  // A pending unit attention ends any other command before it starts.
+  if (unit_attention_ && d.valid && c[0] != kInquiry && c[0] != kRequestSense) d.error = kPowerOnReset;
   if (d.error.key != kSenseNoSense) d.plan = Plan{};
   return d;
 }
@@ -118,6 +121,7 @@ Result ScsiDisk::fail(const Sense& s) {
 
 Result ScsiDisk::execute(std::span<const std::uint8_t> cdb, std::span<const std::uint8_t> data_out) {
   const Decoded d = decode(cdb);
+  if (unit_attention_ && d.error == kPowerOnReset) unit_attention_ = false;  // reported once
   if (d.error.key != kSenseNoSense) return fail(d.error);
   const std::uint8_t op = cdb[0];
   if (op != kRequestSense) sense_ = Sense{};  // a command that succeeds leaves no sense behind
@@ -164,6 +168,10 @@ Result ScsiDisk::inquiry(std::span<const std::uint8_t> cdb, std::uint32_t alloc)
 }
 
 Result ScsiDisk::request_sense(std::uint32_t alloc) {
+  if (unit_attention_) {  // REQUEST SENSE reports and clears it too
+    sense_ = kPowerOnReset;
+    unit_attention_ = false;
+  }
   std::vector<std::uint8_t> v(18, 0);  // fixed format (SPC-4 §4.5.3)
   v[0] = 0x70;                         // current error, fixed format
   v[2] = sense_.key;

@@ -55,6 +55,7 @@ constexpr Sense kWriteProtected{kSenseDataProtect, 0x27, 0x00};
 constexpr Sense kUnrecoveredReadError{kSenseMediumError, 0x11, 0x00};
 constexpr Sense kWriteError{kSenseMediumError, 0x0C, 0x00};
 constexpr Sense kDataPhaseError{kSenseAbortedCommand, 0x4B, 0x00};
+constexpr Sense kPowerOnReset{kSenseUnitAttention, 0x29, 0x00};  // POWER ON, RESET, OR BUS DEVICE RESET OCCURRED
 
 enum class Direction : std::uint8_t { none, in, out };
 
@@ -78,6 +79,8 @@ struct DiskIdentity {
   std::string serial = "0001";
   bool removable = true;
   bool write_protected = false;
+  /// Report the power-on unit attention (SAM-5 §5.14) on the first command.
+  bool power_on_unit_attention = true;
 };
 
 struct DiskTiming {
@@ -95,6 +98,12 @@ class ScsiDisk {
   const Sense& sense() const { return sense_; }
   /// The sense a transport-level failure leaves (BOT: a data phase the device ended).
   void set_sense(const Sense& s) { sense_ = s; }
+  /// A unit attention condition is pending: from power-on when the identity
+  /// asks for it (SAM-5 §5.14). The first command other than INQUIRY or
+  /// REQUEST SENSE ends in CHECK CONDITION with UNIT ATTENTION / POWER ON,
+  /// RESET, OR BUS DEVICE RESET OCCURRED (29h/00h) and clears it; a REQUEST
+  /// SENSE reports and clears it too (SPC-4 §6.39).
+  bool unit_attention() const { return unit_attention_; }
 
   /// What the CDB will transfer if run. A CDB that will fail before its
   /// data phase (bad opcode, bad field, LBA out of range) plans no data.
@@ -127,6 +136,7 @@ class ScsiDisk {
   DiskIdentity id_;
   DiskTiming timing_;
   Sense sense_;
+  bool unit_attention_;
 };
 
 }  // namespace usb::scsi

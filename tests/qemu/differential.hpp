@@ -64,10 +64,6 @@ inline const std::vector<Rule>& rules() {
       {std::regex(R"(^(xhcid\.protocol USB \d)(\.\d ports \d+\.\.\d+)( slot type \d+)$)"), {"", "xhci protocol revision and ports", ""}},
       {std::regex(R"(^(xhcid\.configured port <usb port> slot \d+ \S+ speed )([0-9a-f]{4}:[0-9a-f]{4})$)"),
        {"", "usb idVendor:idProduct"}},
-      // QEMU's SCSI disk reports the power-on unit attention (SPC-4 §5.14) on the
-      // first command; drvsim's does not establish one.
-      {std::regex(R"(^()(usbscsid\.check_condition opcode 0: sense key 6 ASC 29 ASCQ 00)$)"),
-       {"", "scsi power-on unit attention"}},
       // blockbench: timing is the model's; counts, errors and verification are not.
       {std::regex(R"(^(blockbench \S+: \S+ bs=\d+ qd=\d+: \d+ ops in )([^;]*; latency [^;]*)(; errors .*)$)"),
        {"", "blockbench timing", ""}},

@@ -5,7 +5,11 @@ using namespace usbtest;
 
 namespace {
 struct Stick {
-  UsbMassStorage d{"disk", UsbStorageParams{}};
+  UsbMassStorage d{"disk", [] {
+    UsbStorageParams p;
+    p.power_on_unit_attention = false;  // these tests are about BOT, not the power-on report
+    return p;
+  }()};
   Stick() { enumerate(d); }
 };
 }  // namespace

@@ -6,9 +6,16 @@ using namespace usb;
 using namespace usb::scsi;
 
 namespace {
+// Most tests look at one command's behaviour: a disk without the power-on
+// unit attention (PowerOnUnitAttention below covers it).
+DiskIdentity quiet() {
+  DiskIdentity i;
+  i.power_on_unit_attention = false;
+  return i;
+}
 struct Disk {
   MemoryStore store{1 << 20};
-  ScsiDisk disk{store, 512, DiskIdentity{}, DiskTiming{}};
+  ScsiDisk disk{store, 512, quiet(), DiskTiming{}};
   Result run(std::vector<std::uint8_t> cdb, std::vector<std::uint8_t> out = {}) { return disk.execute(cdb, out); }
 };
 std::vector<std::uint8_t> rw16(std::uint8_t op, std::uint64_t lba, std::uint32_t n) {
@@ -113,11 +120,43 @@ TEST(Scsi, ModeSense6And10) {
 
 TEST(Scsi, WriteProtectedDiskRefusesWrites) {
   MemoryStore store(1 << 20);
-  DiskIdentity id;
+  DiskIdentity id = quiet();
   id.write_protected = true;
   ScsiDisk disk(store, 512, id, DiskTiming{});
   std::vector<std::uint8_t> data(512);
   const std::vector<std::uint8_t> c{kWrite10, 0, 0, 0, 0, 0, 0, 0, 1, 0};
   EXPECT_EQ(disk.execute(c, data).status, kStatusCheckCondition);
   EXPECT_EQ(disk.sense(), kWriteProtected);
+}
+
+TEST(Scsi, PowerOnUnitAttentionIsReportedOnceByTheFirstCommand) {
+  MemoryStore store{1 << 20};
+  ScsiDisk disk{store, 512, DiskIdentity{}, DiskTiming{}};
+  EXPECT_TRUE(disk.unit_attention());
+  // INQUIRY is answered and leaves the condition pending (SAM-5 §5.14).
+  std::vector<std::uint8_t> inquiry{kInquiry, 0, 0, 0, 36, 0};
+  EXPECT_EQ(disk.execute(inquiry, {}).status, kStatusGood);
+  EXPECT_TRUE(disk.unit_attention());
+  // Any other command: CHECK CONDITION, no data planned, 29h/00h.
+  const std::vector<std::uint8_t> read10{kRead10, 0, 0, 0, 0, 0, 0, 0, 1, 0};
+  EXPECT_EQ(disk.plan(read10).length, 0u);
+  EXPECT_EQ(disk.execute(read10, {}).status, kStatusCheckCondition);
+  EXPECT_EQ(disk.sense(), kPowerOnReset);
+  EXPECT_FALSE(disk.unit_attention());
+  // Reported once: the same READ now works.
+  EXPECT_EQ(disk.plan(read10).length, 512u);
+  EXPECT_EQ(disk.execute(read10, {}).status, kStatusGood);
+}
+
+TEST(Scsi, RequestSenseReportsAndClearsThePowerOnUnitAttention) {
+  MemoryStore store{1 << 20};
+  ScsiDisk disk{store, 512, DiskIdentity{}, DiskTiming{}};
+  const auto r = disk.execute(std::vector<std::uint8_t>{kRequestSense, 0, 0, 0, 18, 0}, {});
+  ASSERT_EQ(r.status, kStatusGood);
+  ASSERT_GE(r.data.size(), 14u);
+  EXPECT_EQ(r.data[2] & 0x0F, kSenseUnitAttention);
+  EXPECT_EQ(r.data[12], 0x29);
+  EXPECT_EQ(r.data[13], 0x00);
+  EXPECT_FALSE(disk.unit_attention());
+  EXPECT_EQ(disk.execute(std::vector<std::uint8_t>{kTestUnitReady, 0, 0, 0, 0, 0}, {}).status, kStatusGood);
 }

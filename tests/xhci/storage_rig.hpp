@@ -16,6 +16,7 @@ struct StorageRig {
   explicit StorageRig(usb::Speed speed = usb::Speed::high, XhciParams p = {}, usb::UsbStorageParams sp = {})
       : m(p), disk("disk", [&] {
           sp.speed = speed;
+          sp.power_on_unit_attention = false;  // BOT over xHCI, not the power-on report
           return sp;
         }()) {
     const unsigned port = m.hc->free_port(speed);
