@@ -23,7 +23,8 @@ void Cpu::make_runnable(Process& p) {
   if (p.queued || !p.alive()) return;
   p.queued = true;
   runq_.push_back(&p);
-  wake_.notify(sc_core::SC_ZERO_TIME);
+  const sim::Picos now = sim::now();
+  wake_.notify(idle_ && free_at_ > now ? sim::to_sc(free_at_ - now) : sc_core::SC_ZERO_TIME);
 }
 
 void Cpu::sync() {
@@ -33,12 +34,27 @@ void Cpu::sync() {
   sc_core::wait(sim::to_sc(d));
 }
 
+void Cpu::idle() {
+  idle_ = true;
+  free_at_ = sim::now() + debt_;
+  debt_ = 0;
+  for (;;) {
+    if (runq_.empty()) {
+      sc_core::wait(wake_);
+      continue;
+    }
+    // Woken before the CPU is free (a notification made before a later
+    // charge): wait for the rest.
+    const sim::Picos now = sim::now();
+    if (free_at_ <= now) break;
+    sc_core::wait(sim::to_sc(free_at_ - now));
+  }
+  idle_ = false;
+}
+
 void Cpu::run() {
   for (;;) {
-    while (runq_.empty()) {
-      sync();
-      if (runq_.empty()) sc_core::wait(wake_);
-    }
+    if (runq_.empty()) idle();
     Process* p = runq_.front();
     runq_.pop_front();
     p->queued = false;
@@ -55,7 +71,7 @@ void Cpu::run() {
     const std::size_t ran = p->executor().run_ready(kTimeSlice);
     charge(kernel_.cost().task_switch * ran);
     current_ = nullptr;
-    sync();
+    // The debt is paid before the next process runs, or while idle.
     if (p->alive() && p->executor().has_ready()) make_runnable(*p);
   }
 }

@@ -1,14 +1,23 @@
 // A simulated CPU: one SystemC thread that runs processes' executors. The run
 // queue is FIFO in the order processes became runnable, so the schedule
-// depends only on simulated events. Time the CPU spends (system calls, ring
-// processing, context switches, interrupt handling) is charged as a debt and
-// paid with wait() before the CPU next touches the outside world (an MMIO
-// access) or gives up the processor: the same timing as paying at once, with
-// fewer SystemC events.
+// depends only on simulated events.
+//
+// Time the CPU spends (system calls, ring processing, context switches,
+// interrupt handling) is charged, not waited for at once:
+//  - while the CPU runs, charges add up as a debt, paid with one wait() before
+//    the CPU next touches the outside world (an MMIO access) or switches to
+//    another process;
+//  - when the CPU goes idle, the debt becomes the time it is busy until
+//    (free_at); charges that arrive while it is idle (interrupt entry, a ring
+//    notification) push free_at on, and a wake-up is scheduled for free_at,
+//    so the idle wait pays the debt without a wait() of its own.
+// The timing is that of paying every charge at once, with two SystemC thread
+// switches fewer per activation.
 #pragma once
 
 #include <systemc>
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 
@@ -25,10 +34,17 @@ class Cpu : public sc_core::sc_module {
   Cpu(sc_core::sc_module_name name, Kernel& kernel, unsigned index);
 
   unsigned index() const { return index_; }
-  /// Puts a process on the run queue (once) and wakes the CPU.
+  /// Puts a process on the run queue (once) and wakes the CPU (when it is
+  /// free: an idle CPU still paying for earlier work wakes at free_at).
   void make_runnable(Process& p);
   /// Adds CPU time to pay before the next external action.
-  void charge(sim::Picos t) { debt_ += t; busy_ += t; }
+  void charge(sim::Picos t) {
+    busy_ += t;
+    if (idle_)
+      free_at_ = std::max(free_at_, sim::now()) + t;
+    else
+      debt_ += t;
+  }
   /// Pays the debt now (only on this CPU's own thread; elsewhere a no-op).
   void sync();
   bool on_this_cpu() const;
@@ -38,6 +54,8 @@ class Cpu : public sc_core::sc_module {
 
  private:
   void run();
+  /// Waits until a process is runnable and the CPU is free.
+  void idle();
 
   Kernel& kernel_;
   unsigned index_;
@@ -46,7 +64,9 @@ class Cpu : public sc_core::sc_module {
   sc_core::sc_process_handle thread_;
   Process* current_ = nullptr;
   Process* last_ = nullptr;
-  sim::Picos debt_ = 0;
+  bool idle_ = false;
+  sim::Picos debt_ = 0;     // while running: charged, not yet waited for
+  sim::Picos free_at_ = 0;  // while idle: the simulated time the CPU is busy until
   sim::Picos busy_ = 0;
   std::uint64_t switches_ = 0;
 };

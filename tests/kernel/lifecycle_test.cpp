@@ -40,6 +40,18 @@ hal::Task<int> throws(hal::Sys&) {
   co_return 0;
 }
 
+std::uint64_t g_elapsed_ns = 0;
+
+// sleep_ns charges a system call (10 us below) and arms a 1 us timer: the
+// timer fires while the CPU is still paying for the call, so the task resumes
+// when the CPU is free again, not when the timer fired.
+hal::Task<int> charged_sleeper(hal::Sys& sys) {
+  const std::uint64_t t0 = sys.now_ns();
+  co_await sys.sleep_ns(1000);
+  g_elapsed_ns = sys.now_ns() - t0;
+  co_return 0;
+}
+
 hal::Task<int> spinner(hal::Sys& sys) {
   for (int i = 0; i < 3; ++i) co_await sys.sleep_ns(100);
   co_return 0;
@@ -97,4 +109,15 @@ TEST(KernelLifecycle, ProcessesSharingACpuPayForContextSwitches) {
   m.run({"a", "b"});
   EXPECT_GE(m.k->cpu(0).context_switches(), 3u);
   EXPECT_GE(m.k->cpu(0).busy_time(), sim::us(30));
+}
+
+TEST(KernelLifecycle, CpuTimeChargedBeforeGoingIdleIsPaidBeforeTheNextRun) {
+  kernel::CostModel cost;
+  cost.syscall = sim::us(10);
+  cost.task_switch = 0;
+  Machine m({{"s", &charged_sleeper}}, 1, cost);
+  g_elapsed_ns = 0;
+  m.run({"s"});
+  EXPECT_TRUE(m.k->failures().empty());
+  EXPECT_EQ(g_elapsed_ns, 10'000u);  // not 1 us (debt lost), not 20 us (paid twice)
 }
