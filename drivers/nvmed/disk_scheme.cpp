@@ -46,11 +46,13 @@ hal::Task<void> DiskScheme::serve(hal::SchemeServer& server) {
       co_return;
     }
     ++requests_;
-    engine_.spawn(handle(ring, *sqe), "nvmed.request");
+    // The request task holds the engine's owner itself (a parameter, so it
+    // goes after the task's locals): no wrapper frame per request.
+    sys_.executor().spawn(handle(engine_.keep(), ring, *sqe), "nvmed.request");
   }
 }
 
-hal::Task<void> DiskScheme::handle(hal::RingServer& ring, hal::SqEntry64 sqe) {
+hal::Task<void> DiskScheme::handle(std::shared_ptr<void> keep, hal::RingServer& ring, hal::SqEntry64 sqe) {
   const hal::Result<std::uint64_t> r = co_await dispatch(sqe);
   if (!r) {
     ++failed_;
@@ -60,6 +62,7 @@ hal::Task<void> DiskScheme::handle(hal::RingServer& ring, hal::SqEntry64 sqe) {
                  r.error().message());
   }
   ring.reply(sqe, hal::status_from_result(r));
+  (void)keep;
 }
 
 hal::Result<std::uint64_t> DiskScheme::open(const hal::SqEntry64& sqe) {

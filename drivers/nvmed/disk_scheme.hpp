@@ -48,7 +48,7 @@ class DiskScheme {
     std::uint64_t position = 0;
   };
 
-  hal::Task<void> handle(hal::RingServer& ring, hal::SqEntry64 sqe);
+  hal::Task<void> handle(std::shared_ptr<void> keep, hal::RingServer& ring, hal::SqEntry64 sqe);
   hal::Task<hal::Result<std::uint64_t>> dispatch(const hal::SqEntry64& sqe);
   hal::Result<std::uint64_t> open(const hal::SqEntry64& sqe);
   hal::Result<std::uint64_t> fstat(const hal::SqEntry64& sqe);
