@@ -29,13 +29,11 @@ Kernel::Kernel(sc_core::sc_module_name name, sim::Trace& trace, sim::GuestMemory
 Kernel::~Kernel() {
   // Processes first: their suspended tasks unregister from timers, rings and
   // schemes, which must still exist.
+  by_pid_.clear();
   processes_.clear();
 }
 
-Process* Kernel::process(hal::Pid pid) {
-  const auto it = processes_.find(pid);
-  return it == processes_.end() ? nullptr : it->second.get();
-}
+Process* Kernel::process(hal::Pid pid) { return pid < by_pid_.size() ? by_pid_[pid] : nullptr; }
 
 bool Kernel::is_privileged(hal::Pid pid) const {
   const auto it = privileged_.find(pid);
@@ -56,6 +54,8 @@ hal::Result<hal::Pid> Kernel::spawn(std::string_view program, std::vector<std::s
   if (!p->pool().valid()) return hal::Error(hal::errc::nomem, "spawn: no memory for the process's ring pool");
   Process& ref = *p;
   processes_[pid] = std::move(p);
+  if (by_pid_.size() <= pid) by_pid_.resize(pid + 1, nullptr);
+  by_pid_[pid] = &ref;
   privileged_[pid] = privileged;
   if (privileged && config_.ecam_size) ref.add_physmap_grant(Range{config_.ecam_base, config_.ecam_size});
   trace_.info("kernel", "process.spawn",

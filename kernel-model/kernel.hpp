@@ -128,6 +128,7 @@ class Kernel : public sc_core::sc_module {
   Programs programs_;
   std::vector<std::unique_ptr<Cpu>> cpus_;
   std::map<hal::Pid, std::unique_ptr<Process>> processes_;
+  std::vector<Process*> by_pid_;  // the same processes, indexed by pid: process() on every request
   std::map<hal::Pid, bool> privileged_;
   hal::Pid next_pid_ = 1;
   PhysAllocator phys_;

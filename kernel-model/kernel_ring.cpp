@@ -175,7 +175,7 @@ void Kernel::op_close(Process& p, const hal::SqEntry64& sqe) {
 }
 
 void Kernel::op_io(Process& p, const hal::SqEntry64& sqe) {
-  const auto f = p.fd(sqe.fd);
+  OpenFile* const f = p.find_fd(sqe.fd);
   if (!f) return fail(p, sqe, hal::errc::badf, "no such fd");
   const auto op = static_cast<hal::Opcode>(sqe.opcode);
   if (f->kind == FileKind::irq) {

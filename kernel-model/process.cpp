@@ -78,8 +78,9 @@ hal::Result<hal::Mmio> Process::physmap(std::uint64_t phys, std::uint64_t size) 
 }
 
 bool Process::may_access(std::uint64_t phys, std::uint64_t len) const {
-  for (const Range& g : buffer_grants_)
-    if (g.contains(phys, len)) return true;
+  // Newest first: the request being served is usually among the last lent.
+  for (auto it = buffer_grants_.rbegin(); it != buffer_grants_.rend(); ++it)
+    if (it->contains(phys, len)) return true;
   return false;
 }
 
@@ -147,6 +148,11 @@ hal::Fd Process::add_fd(std::shared_ptr<OpenFile> f) {
 std::shared_ptr<OpenFile> Process::fd(hal::Fd fd) const {
   const auto it = fds_.find(fd);
   return it == fds_.end() ? nullptr : it->second;
+}
+
+OpenFile* Process::find_fd(hal::Fd fd) const {
+  const auto it = fds_.find(fd);
+  return it == fds_.end() ? nullptr : it->second.get();
 }
 
 void Process::remove_fd(hal::Fd fd) { fds_.erase(fd); }

@@ -62,6 +62,8 @@ class Process final : public hal::Sys, private hal::MmioBackend {
 
   hal::Fd add_fd(std::shared_ptr<OpenFile> f);
   std::shared_ptr<OpenFile> fd(hal::Fd fd) const;
+  /// fd() without taking a reference (valid until the fd is closed).
+  OpenFile* find_fd(hal::Fd fd) const;
   void remove_fd(hal::Fd fd);
   void add_physmap_grant(Range r) { physmap_grants_.push_back(r); }
   void add_buffer_grant(Range r) { buffer_grants_.push_back(r); }

@@ -1,5 +1,7 @@
 #include "kernel-model/scheme.hpp"
 
+#include <algorithm>
+
 #include "drivers/hal/cqe_status.hpp"
 #include "kernel-model/kernel.hpp"
 
@@ -23,15 +25,35 @@ hal::Task<hal::Result<hal::Connection>> Scheme::accept() {
   co_return std::move(*c);
 }
 
+std::uint64_t Scheme::add_pending(Forwarded f) {
+  std::uint32_t slot = 0;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    slot = static_cast<std::uint32_t>(pending_.size());
+    pending_.emplace_back();
+  }
+  const std::uint64_t tag = (next_seq_++ << 32) | slot;
+  pending_[slot].tag = tag;
+  pending_[slot].f = std::move(f);
+  return tag;
+}
+
+Scheme::PendingSlot* Scheme::find_pending(std::uint64_t tag) {
+  const std::uint64_t slot = tag & 0xFFFF'FFFFULL;
+  if (tag == 0 || slot >= pending_.size() || pending_[slot].tag != tag) return nullptr;
+  return &pending_[slot];
+}
+
 void Scheme::forward(hal::SqEntry64 sqe, Forwarded f) {
-  const std::uint64_t tag = next_tag_++;
-  sqe.user_data = tag;
   // The daemon learns which CPU the request came from (a driver with a queue
   // per CPU picks the caller's): syscall_flags carries it.
-  if (Process* p = k_.process(f.pid)) sqe.syscall_flags = p->cpu();
+  Process* from = k_.process(f.pid);
+  if (from) sqe.syscall_flags = from->cpu();
   if (f.grant) daemon_.add_buffer_grant(*f.grant);
-  if (Process* p = k_.process(f.pid)) p->home().charge(k_.cost().notify);
-  pending_.emplace(tag, std::move(f));
+  if (from) from->home().charge(k_.cost().notify);
+  sqe.user_data = add_pending(std::move(f));
   if (!backlog_.empty() || !consumer_->try_submit(sqe)) {
     backlog_.push_back(sqe);  // the daemon's ring is full: kept in order
     return;
@@ -53,13 +75,15 @@ void Scheme::on_daemon_completions() {
   hal::CqEntry64 c;
   while (consumer_->try_reap(c)) {
     k_.cpu(daemon_.cpu()).charge(k_.cost().ring_entry);
-    const auto it = pending_.find(c.user_data);
-    if (it == pending_.end()) {
+    PendingSlot* slot = find_pending(c.user_data);
+    if (!slot) {
       k_.events().warn("kernel", "scheme.stray_completion", {{"scheme", name_}, {"tag", c.user_data}});
       continue;
     }
-    Forwarded f = std::move(it->second);
-    pending_.erase(it);
+    Forwarded f = std::move(slot->f);
+    slot->f = Forwarded{};
+    slot->tag = 0;
+    free_slots_.push_back(static_cast<std::uint32_t>(slot - pending_.data()));
     if (f.grant) daemon_.revoke_buffer_grant(*f.grant);
     Process* p = k_.process(f.pid);
     if (!p || !p->alive()) continue;
@@ -84,11 +108,16 @@ void Scheme::shut_down() {
   accepts_.close();
   consumer_->shut_down();
   backlog_.clear();
-  auto left = std::move(pending_);
+  // Everyone still waiting hears, in the order the requests came.
+  std::vector<PendingSlot> left;
+  for (PendingSlot& s : pending_)
+    if (s.tag != 0) left.push_back(std::move(s));
   pending_.clear();
-  for (auto& [tag, f] : left)
-    if (Process* p = k_.process(f.pid); p && p->alive())
-      p->post(hal::CqEntry64{f.user_data, hal::status_from_errno(hal::errc::shutdown), 0, 0});
+  free_slots_.clear();
+  std::sort(left.begin(), left.end(), [](const PendingSlot& a, const PendingSlot& b) { return a.tag >> 32 < b.tag >> 32; });
+  for (const PendingSlot& s : left)
+    if (Process* p = k_.process(s.f.pid); p && p->alive())
+      p->post(hal::CqEntry64{s.f.user_data, hal::status_from_errno(hal::errc::shutdown), 0, 0});
   k_.events().info("kernel", "scheme.closed", {{"scheme", name_}});
 }
 

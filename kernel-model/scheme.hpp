@@ -66,8 +66,18 @@ class Scheme final : public hal::SchemeServer {
   std::optional<hal::RingConsumer> consumer_;  // the kernel's end
   std::unique_ptr<hal::RingServer> server_;    // the daemon's end
   std::deque<hal::SqEntry64> backlog_;
-  std::map<std::uint64_t, Forwarded> pending_;  // kernel tag -> request
-  std::uint64_t next_tag_ = 1;
+  // Requests the daemon has not answered, by the tag sent as user_data: a
+  // slot table (tag = sequence << 32 | slot; a reused slot gets a new
+  // sequence, so a late or forged tag never matches), O(1) per request.
+  struct PendingSlot {
+    std::uint64_t tag = 0;  // 0: free
+    Forwarded f;
+  };
+  std::uint64_t add_pending(Forwarded f);
+  PendingSlot* find_pending(std::uint64_t tag);
+  std::vector<PendingSlot> pending_;
+  std::vector<std::uint32_t> free_slots_;
+  std::uint64_t next_seq_ = 1;
   hal::Mailbox<hal::Connection> accepts_;
   bool shut_down_ = false;
 };
