@@ -109,33 +109,36 @@ void Engine::set_online() {
 // ---------------------------------------------------------------------------
 // Commands
 
-hal::Task<CommandResult> Engine::submit(QueuePair& q, SubmissionEntry sqe, std::uint64_t timeout_ns) {
+hal::Task<bool> Engine::wait_for_room(QueuePair& q) {
   while (!q.has_room()) {
-    if (state_ == ControllerState::failed || state_ == ControllerState::shut_down)
-      co_return CommandResult{Outcome::offline, {}, 0, false};
+    if (state_ == ControllerState::failed || state_ == ControllerState::shut_down) co_return false;
     if (q.live())
       sys_.log(hal::LogLevel::debug, "nvmed.sq_full",
                "qid=" + std::to_string(q.qid()) + " in_flight=" + std::to_string(q.in_flight()));
     co_await q.room().wait();
   }
-  hal::Signal<CommandResult> done;
+  co_return true;
+}
+
+Engine::InFlight::InFlight(Engine& e, QueuePair& queue, SubmissionEntry sqe, std::uint64_t timeout_ns) : q(queue) {
   Pending p;
   p.done = &done;
-  p.submitted_ns = sys_.now_ns();
+  p.submitted_ns = e.sys_.now_ns();
   p.deadline_ns = p.submitted_ns + timeout_ns;
-  const std::uint16_t cid = q.submit(sqe, p);
-  // If this task is destroyed while waiting, the CID stays reserved (the
-  // controller may still complete it) but nobody is told.
-  struct Abandon {
-    QueuePair& q;
-    std::uint16_t cid;
-    hal::Signal<CommandResult>* s;
-    ~Abandon() {
-      if (Pending* pp = q.pending(cid); pp && pp->done == s) pp->done = nullptr;
-    }
-  } abandon{q, cid, &done};
-  kick_watchdog();
-  co_return co_await done;
+  cid = q.submit(sqe, p);
+  e.kick_watchdog();
+}
+
+Engine::InFlight::~InFlight() {
+  // Destroyed while waiting: the CID stays reserved (the controller may
+  // still complete it) but nobody is told.
+  if (Pending* pp = q.pending(cid); pp && pp->done == &done) pp->done = nullptr;
+}
+
+hal::Task<CommandResult> Engine::submit(QueuePair& q, SubmissionEntry sqe, std::uint64_t timeout_ns) {
+  if (!q.has_room() && !co_await wait_for_room(q)) co_return CommandResult{Outcome::offline, {}, 0, false};
+  InFlight command(*this, q, sqe, timeout_ns);
+  co_return co_await command.done;
 }
 
 hal::Task<hal::Result<CommandResult>> Engine::execute(QueuePair& q, SubmissionEntry sqe) {
@@ -146,7 +149,12 @@ hal::Task<hal::Result<CommandResult>> Engine::execute(QueuePair& q, SubmissionEn
       co_await online_.wait();
     }
     const std::uint64_t timeout = q.is_admin() ? policy_.admin_timeout_ns : policy_.io_timeout(attempt);
-    const CommandResult r = co_await submit(q, sqe, timeout);
+    // submit(), inlined: one coroutine frame fewer on every I/O.
+    CommandResult r{Outcome::offline, {}, 0, false};
+    if (q.has_room() || co_await wait_for_room(q)) {
+      InFlight command(*this, q, sqe, timeout);
+      r = co_await command.done;
+    }
     if (r.outcome == Outcome::completed && r.status.ok()) consecutive_resets_ = 0;
     const Verdict v = decide_retry(r, attempt, policy_);
     if (v == Verdict::done) co_return r;

@@ -122,6 +122,18 @@ class Engine {
     if (admin_) f(*admin_);
     for (auto& q : io_) f(*q);
   }
+  /// Waits until `q` has a free CID; false if the controller went offline.
+  hal::Task<bool> wait_for_room(QueuePair& q);
+  /// A command submitted and awaited by the task that holds it.
+  struct InFlight {
+    InFlight(Engine& e, QueuePair& queue, SubmissionEntry sqe, std::uint64_t timeout_ns);
+    ~InFlight();
+    InFlight(const InFlight&) = delete;
+    InFlight& operator=(const InFlight&) = delete;
+    QueuePair& q;
+    std::uint16_t cid = 0;
+    hal::Signal<CommandResult> done;
+  };
   void complete_entry(QueuePair& q, const CompletionEntry& e);
   void kick_watchdog();
   std::optional<std::uint64_t> earliest_deadline();

@@ -69,10 +69,16 @@ hal::Task<hal::Result<void>> Namespace::transfer(QueuePair& q, std::uint8_t opco
 hal::Task<hal::Result<void>> Namespace::direct(QueuePair& q, std::uint8_t opcode, std::uint64_t offset,
                                                hal::DmaBuffer buf) {
   ++counters_.direct;
-  // One command (the common case: at most MDTS): no plan, no join.
   const std::uint32_t lba = info_.lba_bytes;
+  // One command (the common case: at most MDTS): the transfer's own task, no
+  // plan, no join, no frame of this function's.
   if (buf.size <= std::max<std::uint64_t>(lba, limits_.max_transfer_bytes / lba * lba))  // plan_direct's step
-    co_return co_await transfer(q, opcode, offset / lba, static_cast<std::uint32_t>(buf.size / lba), buf.phys);
+    return transfer(q, opcode, offset / lba, static_cast<std::uint32_t>(buf.size / lba), buf.phys);
+  return direct_pieces(q, opcode, offset, buf);
+}
+
+hal::Task<hal::Result<void>> Namespace::direct_pieces(QueuePair& q, std::uint8_t opcode, std::uint64_t offset,
+                                                      hal::DmaBuffer buf) {
   const std::vector<IoPiece> pieces = plan_direct(offset, buf.size, info_.lba_bytes, limits_.max_transfer_bytes);
   std::vector<hal::Task<hal::Result<void>>> tasks;
   for (const IoPiece& p : pieces) tasks.push_back(transfer(q, opcode, p.slba, p.nlb, buf.phys + p.buf_offset));

@@ -63,6 +63,8 @@ class Namespace {
   hal::Task<hal::Result<void>> transfer(QueuePair& q, std::uint8_t opcode, std::uint64_t slba, std::uint32_t nlb,
                                         std::uint64_t phys);
   hal::Task<hal::Result<void>> direct(QueuePair& q, std::uint8_t opcode, std::uint64_t offset, hal::DmaBuffer buf);
+  hal::Task<hal::Result<void>> direct_pieces(QueuePair& q, std::uint8_t opcode, std::uint64_t offset,
+                                             hal::DmaBuffer buf);
   hal::Task<hal::Result<void>> bounce_read(QueuePair& q, std::uint64_t offset, hal::DmaBuffer buf);
   hal::Task<hal::Result<void>> bounce_write(QueuePair& q, std::uint64_t offset, hal::DmaBuffer buf);
   std::uint64_t bounce_piece(std::uint64_t buffer_bytes) const;
