@@ -69,6 +69,11 @@ std::string format_event_line(const TraceEvent& e);
 /// The canonical encoding of one event: the bytes the digest covers
 /// (little-endian u64s, length-prefixed strings). Overwrites `out`.
 void encode_canonical(const TraceEvent& e, std::string& out);
+/// The size of `e`'s canonical encoding.
+std::size_t canonical_size(const TraceEvent& e);
+/// Writes the canonical_size(e) bytes of `e`'s encoding at `out`; returns
+/// the end. What encode_canonical() does without a std::string in between.
+char* encode_canonical(const TraceEvent& e, char* out);
 /// format_event_line() of an event given by its canonical encoding; "" if
 /// `canon` is not one.
 std::string format_canonical_line(std::string_view canon);
@@ -125,10 +130,17 @@ class Trace {
   std::uint64_t seq_ = 0;
   std::array<std::uint64_t, 4> by_severity_{};
   std::vector<std::unique_ptr<TraceSink>> sinks_;
-  std::string canon_;  // reused buffer for the canonical encoding
+  // A canonical encoding in a buffer that only grows: events are encoded in
+  // place, without the zero fill of std::string::resize or a second copy.
+  struct Encoded {
+    std::string buf;
+    std::size_t len = 0;
+    std::string_view view() const { return {buf.data(), len}; }
+  };
+  Encoded canon_;  // an event too large for the hash batch
   struct HashState;
   std::unique_ptr<HashState> hash_;
-  std::vector<std::string> tail_;  // a ring of canonical encodings
+  std::vector<Encoded> tail_;  // a ring of canonical encodings
   std::size_t tail_next_ = 0;      // the slot the next event goes to
   std::size_t tail_count_ = 0;     // slots in use
 };
