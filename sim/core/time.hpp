@@ -24,6 +24,12 @@ constexpr Picos sec(std::uint64_t v) { return v * Picos{1'000'000'000'000}; }
 /// Time to move `bytes` at `bytes_per_second`, rounded up to a whole picosecond.
 constexpr Picos transfer_time(std::uint64_t bytes, std::uint64_t bytes_per_second) {
   if (bytes_per_second == 0) return 0;
+  // The same quotient in 64 bits when it fits (every transfer below ~18 MB):
+  // a 128-bit division is a library call.
+  std::uint64_t num64 = 0;
+  if (!__builtin_mul_overflow(bytes, Picos{1'000'000'000'000}, &num64) &&
+      !__builtin_add_overflow(num64, bytes_per_second - 1, &num64))
+    return num64 / bytes_per_second;
   const uint128 num = static_cast<uint128>(bytes) * Picos{1'000'000'000'000};
   return static_cast<Picos>((num + bytes_per_second - 1) / bytes_per_second);
 }
