@@ -24,16 +24,6 @@ void ConfigSpace::set32(std::uint16_t o, std::uint32_t v) {
   for (int i = 0; i < 4; ++i) data_[o + i] = static_cast<std::uint8_t>(v >> (8 * i));
 }
 
-std::uint16_t ConfigSpace::get16(std::uint16_t o) const {
-  return static_cast<std::uint16_t>(data_[o] | (data_[o + 1] << 8));
-}
-
-std::uint32_t ConfigSpace::get32(std::uint16_t o) const {
-  std::uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v |= std::uint32_t{data_[o + i]} << (8 * i);
-  return v;
-}
-
 void ConfigSpace::set_wmask16(std::uint16_t o, std::uint16_t m) {
   wmask_[o] = static_cast<std::uint8_t>(m);
   wmask_[o + 1] = static_cast<std::uint8_t>(m >> 8);

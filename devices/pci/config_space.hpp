@@ -37,8 +37,16 @@ class ConfigSpace {
   void set16(std::uint16_t offset, std::uint16_t v);
   void set32(std::uint16_t offset, std::uint32_t v);
   std::uint8_t get8(std::uint16_t offset) const { return data_[offset]; }
-  std::uint16_t get16(std::uint16_t offset) const;
-  std::uint32_t get32(std::uint16_t offset) const;
+  // Inline: the Command register and the MSI-X control are read on every
+  // DMA and interrupt.
+  std::uint16_t get16(std::uint16_t offset) const {
+    return static_cast<std::uint16_t>(data_[offset] | (data_[offset + 1] << 8));
+  }
+  std::uint32_t get32(std::uint16_t offset) const {
+    std::uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) v |= std::uint32_t{data_[offset + i]} << (8 * i);
+    return v;
+  }
 
   /// Per-bit masks: which bits software may write, which are RW1C.
   void set_wmask8(std::uint16_t offset, std::uint8_t m) { wmask_[offset] = m; }

@@ -33,10 +33,6 @@ void MsiCapability::install(ConfigSpace& cs, unsigned vectors, bool per_vector_m
   }
 }
 
-bool MsiCapability::enabled(const ConfigSpace& cs) const {
-  return present() && (cs.get16(offset_ + kMsiMessageControl) & kMsiControlEnable);
-}
-
 unsigned MsiCapability::enabled_vectors(const ConfigSpace& cs) const {
   if (!present()) return 0;
   const unsigned mme = (cs.get16(offset_ + kMsiMessageControl) >> kMsiControlMmeShift) & 0x7;

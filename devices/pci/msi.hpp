@@ -28,7 +28,9 @@ class MsiCapability {
     return present() && off < offset_ + size() && off + len > offset_;
   }
 
-  bool enabled(const ConfigSpace& cs) const;
+  bool enabled(const ConfigSpace& cs) const {  // inline: asked on every completion
+    return present() && (cs.get16(offset_ + kMsiMessageControl) & kMsiControlEnable);
+  }
   unsigned capable_vectors() const { return capable_; }
   /// 2^MME, limited to what the function is capable of (software must not
   /// write more; if it does, we take the capable count).

@@ -22,24 +22,6 @@ void MsixCapability::install(ConfigSpace& cs, unsigned table_size, unsigned tabl
   cs.set32(offset_ + kMsixPba, pba_offset | pba_bir);
 }
 
-bool MsixCapability::enabled(const ConfigSpace& cs) const {
-  return present() && (cs.get16(offset_ + kMsixMessageControl) & kMsixControlEnable);
-}
-
-bool MsixCapability::function_masked(const ConfigSpace& cs) const {
-  return present() && (cs.get16(offset_ + kMsixMessageControl) & kMsixControlFunctionMask);
-}
-
-bool MsixCapability::entry_masked(unsigned v) const {
-  return v >= entries_.size() || (entries_[v].vector_control & kMsixVectorControlMask);
-}
-
-MsiMessage MsixCapability::message(unsigned v) const {
-  if (v >= entries_.size()) return {};
-  const Entry& e = entries_[v];
-  return MsiMessage{e.addr_lo | (std::uint64_t{e.addr_hi} << 32), e.data};
-}
-
 bool MsixCapability::pending(unsigned v) const { return v < entries_.size() && ((pba_[v / 64] >> (v % 64)) & 1); }
 
 void MsixCapability::set_pending(unsigned v, bool on) {

@@ -31,10 +31,21 @@ class MsixCapability {
   std::uint32_t table_bytes() const { return table_size() * kMsixEntrySize; }
   std::uint32_t pba_bytes() const { return ((table_size() + 63) / 64) * 8; }
 
-  bool enabled(const ConfigSpace& cs) const;
-  bool function_masked(const ConfigSpace& cs) const;
-  bool entry_masked(unsigned vector) const;
-  MsiMessage message(unsigned vector) const;
+  // Inline: asked on every completion and interrupt.
+  bool enabled(const ConfigSpace& cs) const {
+    return present() && (cs.get16(offset_ + kMsixMessageControl) & kMsixControlEnable);
+  }
+  bool function_masked(const ConfigSpace& cs) const {
+    return present() && (cs.get16(offset_ + kMsixMessageControl) & kMsixControlFunctionMask);
+  }
+  bool entry_masked(unsigned v) const {
+    return v >= entries_.size() || (entries_[v].vector_control & kMsixVectorControlMask);
+  }
+  MsiMessage message(unsigned v) const {
+    if (v >= entries_.size()) return {};
+    const Entry& e = entries_[v];
+    return MsiMessage{e.addr_lo | (std::uint64_t{e.addr_hi} << 32), e.data};
+  }
   bool pending(unsigned vector) const;
   void set_pending(unsigned vector, bool on);
 
