@@ -1,5 +1,7 @@
 #include "devices/pci/interrupt_controller.hpp"
 
+#include <iterator>
+
 namespace pci {
 
 InterruptController::InterruptController(sc_core::sc_module_name name, sim::Trace& trace, unsigned cpus)
@@ -29,22 +31,35 @@ void InterruptController::message(std::uint64_t address, std::uint32_t data, con
                 {{"source", source}, {"address", sim::Hex{address}}, {"data", sim::Hex{data}}, {"reason", problem}});
     return;
   }
-  const std::uint64_t at = sc_core::sc_time_stamp().value() + delay.value();
-  queue_.emplace(std::make_pair(at, seq_++), std::move(irq));
-  wake_.notify(sc_core::sc_time::from_value(queue_.begin()->first.first - sc_core::sc_time_stamp().value()));
+  const std::uint64_t at = sim::now() + delay.value();
+  // After every message due at or before `at` (equal times keep arrival order).
+  auto pos = queue_.end();
+  while (pos != queue_.begin() && std::prev(pos)->at > at) --pos;
+  queue_.insert(pos, Pending{at, std::move(irq)});
+  arm(at);
+}
+
+// Notifies wake_ for `at` unless it already is for that time or earlier: the
+// notification SystemC would keep is the same (IEEE 1666 §5.10.8: an earlier
+// pending notification wins, a later one is cancelled), without the call.
+void InterruptController::arm(std::uint64_t at) {
+  if (at >= armed_at_) return;
+  armed_at_ = at;
+  wake_.notify(sim::to_sc(at - sim::now()));
 }
 
 void InterruptController::deliver_due() {
-  const std::uint64_t now = sc_core::sc_time_stamp().value();
-  while (!queue_.empty() && queue_.begin()->first.first <= now) {
-    Interrupt irq = std::move(queue_.begin()->second);
-    queue_.erase(queue_.begin());
+  armed_at_ = ~std::uint64_t{0};  // wake_ fired
+  const std::uint64_t now = sim::now();
+  while (!queue_.empty() && queue_.front().at <= now) {
+    Interrupt irq = std::move(queue_.front().irq);
+    queue_.pop_front();
     ++counts_[std::size_t{irq.cpu} * 256 + irq.vector];
     ++total_;
     trace_.info("irqc", "irq", {{"cpu", irq.cpu}, {"vector", irq.vector}, {"source", irq.source}});
     if (handler_) handler_(irq);
   }
-  if (!queue_.empty()) wake_.notify(sc_core::sc_time::from_value(queue_.begin()->first.first - now));
+  if (!queue_.empty()) arm(queue_.front().at);
 }
 
 std::uint64_t InterruptController::delivered(unsigned cpu, unsigned vector) const {
