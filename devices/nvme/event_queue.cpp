@@ -15,14 +15,14 @@ void EventQueue::schedule(sim::Picos at, const Action& a) {
   if (at < now) at = now;
   q_.push(Item{at, seq_++, a});
   if (running_ && at == now) return;  // run() picks it up before it returns
-  arm(at);
+  arm(at, now);
 }
 
-void EventQueue::arm(sim::Picos at) {
+void EventQueue::arm(sim::Picos at, sim::Picos now) {
   if (at >= armed_at_) return;  // an earlier wake-up is already pending
   armed_at_ = at;
   // A pending later notification is cancelled by this earlier one (IEEE 1666 §5.10.8).
-  wake_.notify(sim::to_sc(at - sim::now()));
+  wake_.notify(sim::to_sc(at - now));
 }
 
 void EventQueue::run() {
@@ -37,7 +37,7 @@ void EventQueue::run() {
   }
   running_ = false;
   if (on_batch_end_) on_batch_end_();
-  if (!q_.empty()) arm(q_.top().at);
+  if (!q_.empty()) arm(q_.top().at, now);  // time does not pass in a method
 }
 
 }  // namespace nvme

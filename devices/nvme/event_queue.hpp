@@ -43,7 +43,7 @@ class EventQueue : public sc_core::sc_module {
     bool operator>(const Item& o) const { return at != o.at ? at > o.at : seq > o.seq; }
   };
   void run();
-  void arm(sim::Picos at);
+  void arm(sim::Picos at, sim::Picos now);
 
   Handler on_action_;
   std::function<void()> on_batch_end_;
