@@ -5,7 +5,8 @@
 
 namespace bench {
 
-/// Host nanoseconds per timed event, measured once (lazily) per process.
+/// Host nanoseconds per timed event: the fastest of five runs of 200,000
+/// events, measured once (lazily) per process.
 double sc_event_ns();
 
 }  // namespace bench
