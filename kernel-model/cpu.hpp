@@ -47,6 +47,9 @@ class Cpu : public sc_core::sc_module {
   }
   /// Pays the debt now (only on this CPU's own thread; elsewhere a no-op).
   void sync();
+  /// How far this CPU runs ahead of SystemC time: its debt when asked on its
+  /// own thread, else 0.
+  sim::Picos local_offset() const { return debt_ != 0 && on_this_cpu() ? debt_ : 0; }
   bool on_this_cpu() const;
   Process* current() const { return current_; }
   sim::Picos busy_time() const { return busy_; }

@@ -186,9 +186,17 @@ std::uint64_t Process::mmio_read(std::uint64_t phys, unsigned width) {
 }
 
 void Process::mmio_write(std::uint64_t phys, unsigned width, std::uint64_t value) {
-  cpu_.sync();
+  // Posted: the CPU does not wait, not even for the time it owes. The write
+  // carries the CPU's local time offset as its annotated delay (TLM-2.0
+  // loosely timed) and takes effect when it arrives (PciFunction). A
+  // configuration write (ECAM) is sent at the CPU's own time instead.
   sc_core::sc_time d = sc_core::SC_ZERO_TIME;
-  k_.bus().write(phys, width, value, d);  // posted: the CPU does not wait
+  const KernelConfig& c = k_.config();
+  if (c.ecam_size && phys >= c.ecam_base && phys - c.ecam_base < c.ecam_size)
+    cpu_.sync();
+  else
+    d = sim::to_sc(cpu_.local_offset());
+  k_.bus().write(phys, width, value, d);
   cpu_.charge(k_.cost().mmio_write);
 }
 

@@ -122,6 +122,7 @@ std::uint64_t NvmeController::register_read(std::uint32_t off) const {
 }
 
 std::uint64_t NvmeController::bar_read(unsigned bar, std::uint64_t off, unsigned size) {
+  if (apply_posted_doorbells()) flush_interrupts();
   if (bar != 0) return 0;
   if (off >= reg::kDoorbellBase) {
     if (size != 4 || off % 4) trace_.warn(component(), "nvme.bad_access", {{"offset", sim::Hex{off}}, {"size", size}});
@@ -137,6 +138,7 @@ std::uint64_t NvmeController::bar_read(unsigned bar, std::uint64_t off, unsigned
 }
 
 void NvmeController::bar_write(unsigned bar, std::uint64_t off, unsigned size, std::uint64_t v) {
+  apply_posted_doorbells();
   if (bar != 0) return;
   if (off >= reg::kDoorbellBase) {
     doorbell_write(off, size, static_cast<std::uint32_t>(v));
@@ -348,6 +350,7 @@ void NvmeController::schedule(sim::Picos at, Action::Kind kind, std::uint32_t a,
 }
 
 void NvmeController::on_action(const Action& a) {
+  apply_posted_doorbells();       // doorbells that have arrived by now, before anything looks at a queue
   if (a.epoch != epoch_) return;  // scheduled before a reset or a failure
   switch (a.kind) {
     case Action::Kind::fetch: fetch(); break;
@@ -357,6 +360,7 @@ void NvmeController::on_action(const Action& a) {
     case Action::Kind::reset_done: reset_done(); break;
     case Action::Kind::shutdown_done: shutdown_done(); break;
     case Action::Kind::fault_end: end_hang(a.b); break;
+    case Action::Kind::doorbells: break;  // posted doorbells landed: applied above
   }
 }
 

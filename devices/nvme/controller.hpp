@@ -20,6 +20,7 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -75,6 +76,8 @@ class NvmeController : public pci::PciFunction {
  protected:
   std::uint64_t bar_read(unsigned bar, std::uint64_t offset, unsigned size) override;
   void bar_write(unsigned bar, std::uint64_t offset, unsigned size, std::uint64_t value) override;
+  bool bar_write_posted(unsigned bar, std::uint64_t offset, unsigned size, std::uint64_t value,
+                        sim::Picos arrival) override;
   void config_written(std::uint16_t offset, unsigned size) override;
 
  private:
@@ -103,6 +106,8 @@ class NvmeController : public pci::PciFunction {
   void doorbell_write(std::uint64_t offset, unsigned size, std::uint32_t value);
   void invalid_doorbell(std::uint8_t info, std::uint16_t qid, std::uint32_t value, const char* why);
   void request_fetch(sim::Picos at);
+  /// Makes the posted doorbells that have arrived by now effective; true if any.
+  bool apply_posted_doorbells();
   void fetch();
   void dispatch(std::uint16_t sqid, const Sqe& sqe, sim::Picos fetched);
   void complete(std::uint32_t slot, std::uint32_t gen);
@@ -169,6 +174,15 @@ class NvmeController : public pci::PciFunction {
   std::vector<std::uint16_t> sq_order_;  // existing SQ IDs ascending: the round-robin order
   std::size_t rr_next_ = 0;
   sim::Picos fetch_at_ = ~sim::Picos{0};
+  // SQ Tail doorbell writes taken ahead of their arrival (bar_write_posted):
+  // each becomes effective at the controller's first activity at or after
+  // its arrival time, which is no later than the fetch it asked for.
+  struct PostedDoorbell {
+    sim::Picos at;
+    std::uint64_t offset;
+    std::uint32_t value;
+  };
+  std::deque<PostedDoorbell> posted_doorbells_;
 
   CommandTable cmds_;
   FaultState faults_;

@@ -17,7 +17,7 @@
 namespace nvme {
 
 struct Action {
-  enum class Kind : std::uint8_t { fetch, complete, coalesce_timer, ready, reset_done, shutdown_done, fault_end };
+  enum class Kind : std::uint8_t { fetch, complete, coalesce_timer, ready, reset_done, shutdown_done, fault_end, doorbells };
   Kind kind = Kind::fetch;
   std::uint32_t a = 0;      // slot index or interrupt vector
   std::uint64_t b = 0;      // slot generation or timer token

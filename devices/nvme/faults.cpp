@@ -8,6 +8,7 @@
 namespace nvme {
 
 void NvmeController::inject_hang(sim::Picos duration) {
+  apply_posted_doorbells();
   faults_.hung = true;
   const std::uint64_t token = ++faults_.hang_token;
   trace_.warn(component(), "nvme.fault.hang",
@@ -16,6 +17,7 @@ void NvmeController::inject_hang(sim::Picos duration) {
 }
 
 void NvmeController::inject_drop_completions(std::uint32_t count, FaultQueues queues) {
+  apply_posted_doorbells();
   faults_.drop_completions = count;
   faults_.drop_queues = queues;
 }
@@ -23,6 +25,7 @@ void NvmeController::inject_drop_completions(std::uint32_t count, FaultQueues qu
 // §3.1.6: CSTS.CFS reports a fatal error the controller could not report in a
 // completion queue; §9.5: the host's only way out is a controller reset.
 void NvmeController::inject_fatal() {
+  apply_posted_doorbells();
   trace_.warn(component(), "nvme.fault.fatal", {{"in_flight", cmds_.active()}});
   stop_failed();
 }

@@ -54,6 +54,52 @@ void NvmeController::doorbell_write(std::uint64_t off, unsigned size, std::uint3
   request_fetch(sim::now() + link().cpu_write_time(4));
 }
 
+// A posted SQ Tail doorbell write from a CPU running ahead of SystemC time:
+// taken now only when it is valid as far as the controller can tell now (any
+// other write, or an invalid one, is applied at its arrival by PciFunction).
+// The tail becomes visible at `arrival`, exactly as a write received then
+// (apply_posted_doorbells() runs before anything that could look at it), and
+// the fetch it needs is requested for when the write lands, as in
+// doorbell_write(): no SystemC event of its own.
+bool NvmeController::bar_write_posted(unsigned bar, std::uint64_t off, unsigned size, std::uint64_t value,
+                                      sim::Picos arrival) {
+  if (bar != 0 || off < reg::kDoorbellBase || size != 4 || off % 4 || state_ != State::ready) return false;
+  const std::uint64_t stride = 4ULL << p_.doorbell_stride, rel = off - reg::kDoorbellBase;
+  if (rel % stride) return false;
+  if (!posted_doorbells_.empty() && posted_doorbells_.back().at > arrival) return false;  // keep them in order
+  for (const PostedDoorbell& d : posted_doorbells_)
+    if (d.offset == off) return false;  // checked against a register value still to change
+  const std::uint64_t index = rel / stride, qid = index / 2;
+  if (index & 1) {
+    // CQ Head: its only effects before the next completion are the INTx
+    // level (not with MSI/MSI-X) and completions held for a full queue (none
+    // now; post() asks for the doorbell at its arrival if one gets held).
+    if (qid >= cqs_.size() || !cqs_[qid] || (!msix_.enabled(cs_) && !msi_.enabled(cs_))) return false;
+    const CompletionQueue& cq = *cqs_[qid];
+    if (value >= cq.size || (value + cq.size - cq.head) % cq.size > cq.unconsumed() || !cq.held.empty())
+      return false;
+    posted_doorbells_.push_back(PostedDoorbell{arrival, off, static_cast<std::uint32_t>(value)});
+    return true;
+  }
+  if (qid >= sqs_.size() || !sqs_[qid] || value >= sqs_[qid]->size) return false;
+  posted_doorbells_.push_back(PostedDoorbell{arrival, off, static_cast<std::uint32_t>(value)});
+  request_fetch(arrival + link().cpu_write_time(4));
+  return true;
+}
+
+bool NvmeController::apply_posted_doorbells() {
+  if (posted_doorbells_.empty()) return false;
+  const sim::Picos now = sim::now();
+  bool applied = false;
+  while (!posted_doorbells_.empty() && posted_doorbells_.front().at <= now) {
+    const PostedDoorbell d = posted_doorbells_.front();
+    posted_doorbells_.pop_front();
+    doorbell_write(d.offset, 4, d.value);  // every check again: the queue may be gone by now
+    applied = true;
+  }
+  return applied;
+}
+
 // §4.1 / §5.2: the write is ignored; an Error Status asynchronous event
 // (Invalid Doorbell Register or Invalid Doorbell Write Value) is reported if
 // an AER is outstanding.
@@ -184,7 +230,12 @@ void NvmeController::post(std::uint16_t cqid, const HeldCompletion& e) {
   CompletionQueue& cq = *cqs_[cqid];
   if (!cq.held.empty() || cq.full()) {  // never overwrite an entry the host has not consumed
     cq.held.push_back(e);
-    if (cq.held.size() == 1) trace_.debug(component(), "nvme.cq_full", {{"cqid", cqid}});
+    if (cq.held.size() == 1) {
+      trace_.debug(component(), "nvme.cq_full", {{"cqid", cqid}});
+      // A CQ Head doorbell already on its way frees room when it lands.
+      for (const PostedDoorbell& d : posted_doorbells_)
+        if (d.at > sim::now()) schedule(d.at, Action::Kind::doorbells);
+    }
     return;
   }
   write_cqe(cq, e);

@@ -1,5 +1,7 @@
 #include "devices/pci/pci_function.hpp"
 
+#include <iterator>
+
 #include <cstdio>
 #include <cstring>
 
@@ -29,6 +31,11 @@ PciFunction::PciFunction(sc_core::sc_module_name name, sim::Trace& trace, const 
   p.max_payload = 128;
   p.max_read_request = 512;
   link_ = PcieLink(p);
+  sc_core::sc_spawn_options m;
+  m.spawn_method();
+  m.set_sensitivity(&late_event_);
+  m.dont_initialize();
+  sc_core::sc_spawn([this] { apply_late_writes(); }, "late_writes", &m);
 }
 
 void PciFunction::install_pcie() { pcie_.install(cs_, link_params_); }
@@ -109,16 +116,51 @@ void PciFunction::mmio_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& 
     return;
   }
   const unsigned bar = ext->bar;
+  const sim::Picos ahead = delay.value();  // the initiator's local time offset
   delay += sim::to_sc(p.is_read() ? link_.cpu_read_time(len) : link_.cpu_write_time(len)) + register_access_time();
   std::uint64_t v = 0;
   if (p.is_read()) {
+    if (!late_.empty() && late_.front().at <= sim::now()) apply_late_writes();  // a read passes no write
     if (!msix_bar_access(bar, off, len, false, v)) v = bar_read(bar, off, len);
     std::memcpy(p.get_data_ptr(), &v, len);
   } else {
     std::memcpy(&v, p.get_data_ptr(), len);
-    if (!msix_bar_access(bar, off, len, true, v)) bar_write(bar, off, len, v);
+    const sim::Picos at = sim::now() + ahead;
+    if (ahead == 0 && late_.empty()) {
+      write_now(bar, off, len, v);
+    } else if (!late_.empty() || in_msix_structures(bar, off) || !bar_write_posted(bar, off, len, v, at)) {
+      // Kept until it arrives, after every write that arrives before it (one
+      // from another CPU may arrive earlier than one already kept).
+      auto it = late_.end();
+      while (it != late_.begin() && std::prev(it)->at > at) --it;
+      late_.insert(it, LateWrite{at, bar, off, len, v});
+      late_event_.notify(sim::to_sc(late_.front().at - sim::now()));
+    }
   }
   p.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void PciFunction::write_now(unsigned bar, std::uint64_t off, unsigned size, std::uint64_t value) {
+  if (!msix_bar_access(bar, off, size, true, value)) bar_write(bar, off, size, value);
+}
+
+void PciFunction::apply_late_writes() {
+  const sim::Picos now = sim::now();
+  while (!late_.empty() && late_.front().at <= now) {
+    const LateWrite w = late_.front();
+    late_.pop_front();
+    write_now(w.bar, w.offset, w.size, w.value);
+  }
+  if (!late_.empty()) late_event_.notify(sim::to_sc(late_.front().at - now));
+}
+
+bool PciFunction::in_msix_structures(unsigned bar, std::uint64_t off) const {
+  if (!msix_.present()) return false;
+  const auto in = [&](unsigned bir, std::uint32_t start, std::uint32_t n) {
+    return bar == bir && off >= start && off < std::uint64_t{start} + n;
+  };
+  return in(msix_.table_bir(), msix_.table_offset(), msix_.table_bytes()) ||
+         in(msix_.pba_bir(), msix_.pba_offset(), msix_.pba_bytes());
 }
 
 bool PciFunction::msix_bar_access(unsigned bar, std::uint64_t off, unsigned size, bool write, std::uint64_t& value) {

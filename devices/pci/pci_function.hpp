@@ -6,7 +6,13 @@
 // Device models derive from it and implement bar_read/bar_write. Sockets:
 //   cfg_socket  (target)    configuration accesses; address = register offset
 //   mmio_socket (target)    BAR accesses; address = offset in the BAR, the
-//                           BarAccess extension names the BAR
+//                           BarAccess extension names the BAR. A write's
+//                           annotated delay is the initiator's local time
+//                           offset (TLM-2.0 loosely timed: a CPU running ahead
+//                           of SystemC time posts it without waiting): the
+//                           write takes effect at now + delay, through
+//                           bar_write_posted() or, when the device does not
+//                           take it, bar_write() called at that time.
 //   dma_socket  (initiator) memory writes and reads upstream (DMA, MSI)
 #pragma once
 
@@ -16,6 +22,7 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <string>
 
@@ -85,6 +92,14 @@ class PciFunction : public sc_core::sc_module {
   /// Register access to BAR `bar` at `offset`, `size` bytes (1, 2, 4, 8).
   virtual std::uint64_t bar_read(unsigned bar, std::uint64_t offset, unsigned size) = 0;
   virtual void bar_write(unsigned bar, std::uint64_t offset, unsigned size, std::uint64_t value) = 0;
+  /// A posted write that reaches the function at `arrival`, later than now.
+  /// A device that can take it now and make it effective at `arrival` (e.g.
+  /// a doorbell whose effect it schedules anyway) does so and returns true;
+  /// by default the function keeps the write and calls bar_write() then.
+  virtual bool bar_write_posted(unsigned bar, std::uint64_t offset, unsigned size, std::uint64_t value,
+                                sim::Picos arrival) {
+    return false;
+  }
   /// Told after every configuration write (the registers are updated).
   virtual void config_written(std::uint16_t offset, unsigned size) {}
   /// Extra time the device takes to answer a register access.
@@ -108,6 +123,9 @@ class PciFunction : public sc_core::sc_module {
   void mmio_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
   void after_config_write(std::uint16_t offset, unsigned size, std::uint16_t old_command);
   bool msix_bar_access(unsigned bar, std::uint64_t offset, unsigned size, bool write, std::uint64_t& value);
+  bool in_msix_structures(unsigned bar, std::uint64_t offset) const;
+  void write_now(unsigned bar, std::uint64_t offset, unsigned size, std::uint64_t value);
+  void apply_late_writes();
   void send_message(const MsiMessage& m, unsigned vector, const char* kind);
   void deliver_pending();
   DmaStatus dma(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, std::uint64_t len,
@@ -119,6 +137,16 @@ class PciFunction : public sc_core::sc_module {
   std::string component_;
   std::function<void()> decode_changed_;
   std::uint64_t messages_sent_ = 0;
+  // Posted writes that arrive later than now, in (arrival, issue) order.
+  struct LateWrite {
+    sim::Picos at;
+    unsigned bar;
+    std::uint64_t offset;
+    unsigned size;
+    std::uint64_t value;
+  };
+  std::deque<LateWrite> late_;
+  sc_core::sc_event late_event_;
 };
 
 }  // namespace pci
