@@ -1,5 +1,6 @@
 #include "drivers/hal/executor.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <utility>
 
@@ -14,6 +15,8 @@ class RootTask;
 /// The frame the executor owns for each spawned task: it awaits the task and
 /// reports its end and any exception to the executor.
 struct RootPromise : PromiseBase {
+  std::uint32_t slot = 0;  // in Executor::roots_
+
   RootTask get_return_object() noexcept;
   std::suspend_always initial_suspend() const noexcept { return {}; }
 
@@ -21,7 +24,7 @@ struct RootPromise : PromiseBase {
     bool await_ready() const noexcept { return false; }
     void await_suspend(std::coroutine_handle<RootPromise> h) const noexcept {
       // Stay suspended; run_ready() destroys the frame after resume() returns.
-      h.promise().executor->root_finished(h.promise().task);
+      h.promise().executor->root_finished(h.promise().slot);
     }
     void await_resume() const noexcept {}
   };
@@ -72,8 +75,13 @@ Executor::~Executor() {
   ready_.clear();
   // Destroying a frame destroys the Tasks it owns, and with them the frames of
   // the awaited children; their awaiters unregister from signals and mailboxes.
-  for (auto& [id, root] : roots_) root.handle.destroy();
+  std::vector<Root*> live;
+  for (Root& r : roots_)
+    if (r.handle) live.push_back(&r);
+  std::sort(live.begin(), live.end(), [](const Root* a, const Root* b) { return a->id < b->id; });
+  for (Root* r : live) std::exchange(r->handle, {}).destroy();
   roots_.clear();
+  live_ = 0;
 }
 
 TaskId Executor::spawn(Task<void> task, std::string name) {
@@ -83,7 +91,20 @@ TaskId Executor::spawn(Task<void> task, std::string name) {
   const detail::RootTask root = detail::run_root(std::move(task));
   root.handle.promise().executor = this;
   root.handle.promise().task = id;
-  roots_.emplace(id, Root{root.handle, std::move(name)});
+  std::uint32_t slot;
+  if (free_slots_.empty()) {
+    slot = static_cast<std::uint32_t>(roots_.size());
+    roots_.push_back(Root{root.handle, id, std::move(name)});
+  } else {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+    Root& r = roots_[slot];
+    r.handle = root.handle;
+    r.id = id;
+    r.name = std::move(name);
+  }
+  root.handle.promise().slot = slot;
+  ++live_;
   schedule(root.handle, id);
   return id;
 }
@@ -99,8 +120,7 @@ std::size_t Executor::run_ready(std::size_t budget) {
   } const running(running_);
   std::size_t ran = 0;
   while (ran < budget && !ready_.empty()) {
-    const Ready next = ready_.front();
-    ready_.pop_front();
+    const Ready next = ready_.pop_front();
     current_ = next.task;
     ++ran;
     ++resumptions_;
@@ -112,8 +132,10 @@ std::size_t Executor::run_ready(std::size_t budget) {
 }
 
 std::string_view Executor::task_name(TaskId task) const {
-  const auto it = roots_.find(task);
-  return it == roots_.end() ? std::string_view() : std::string_view(it->second.name);
+  if (task == 0) return {};
+  for (const Root& r : roots_)  // not on a hot path: names are for failures and logs
+    if (r.handle && r.id == task) return r.name;
+  return {};
 }
 
 void Executor::schedule(std::coroutine_handle<> handle, TaskId task) {
@@ -134,11 +156,13 @@ void Executor::record_failure(TaskId task, std::exception_ptr e) noexcept {
 }
 
 void Executor::reap_finished() {
-  for (const TaskId id : finished_) {
-    const auto it = roots_.find(id);
-    if (it == roots_.end()) continue;
-    it->second.handle.destroy();
-    roots_.erase(it);
+  if (finished_.empty()) return;
+  for (const std::uint32_t slot : finished_) {
+    Root& r = roots_[slot];
+    if (!r.handle) continue;
+    std::exchange(r.handle, {}).destroy();
+    free_slots_.push_back(slot);
+    --live_;
   }
   finished_.clear();
 }

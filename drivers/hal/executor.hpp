@@ -13,15 +13,14 @@
 #include <coroutine>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <exception>
 #include <functional>
 #include <limits>
-#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "drivers/hal/ready_queue.hpp"
 #include "drivers/hal/task.hpp"
 #include "drivers/hal/waker.hpp"
 
@@ -68,7 +67,7 @@ class Executor {
   bool has_ready() const { return !ready_.empty(); }
   std::size_t ready_count() const { return ready_.size(); }
   /// Spawned tasks that have not finished.
-  std::size_t live_tasks() const { return roots_.size(); }
+  std::size_t live_tasks() const { return live_; }
   /// True inside run_ready().
   bool running() const { return running_; }
   /// The task being resumed (inside run_ready), else 0.
@@ -97,19 +96,24 @@ class Executor {
     std::coroutine_handle<> handle;
     TaskId task;
   };
+  // A spawned task's slot; slots of finished tasks are reused, so a slot's
+  // place says nothing about spawn order (the id does).
   struct Root {
-    std::coroutine_handle<> handle;
+    std::coroutine_handle<> handle;  // null: a free slot
+    TaskId id = 0;
     std::string name;
   };
 
   void schedule(std::coroutine_handle<> handle, TaskId task);
-  void root_finished(TaskId task) { finished_.push_back(task); }
+  void root_finished(std::uint32_t slot) { finished_.push_back(slot); }
   void record_failure(TaskId task, std::exception_ptr e) noexcept;
   void reap_finished();
 
-  std::deque<Ready> ready_;
-  std::map<TaskId, Root> roots_;  // ordered: destruction in spawn order
-  std::vector<TaskId> finished_;
+  ReadyQueue<Ready> ready_;
+  std::vector<Root> roots_;
+  std::vector<std::uint32_t> free_slots_;
+  std::size_t live_ = 0;
+  std::vector<std::uint32_t> finished_;  // slots
   std::vector<TaskFailure> failures_;
   std::function<void()> on_ready_;
   std::function<void(const TaskFailure&)> on_failure_;

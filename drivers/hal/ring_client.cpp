@@ -4,48 +4,63 @@
 
 namespace hal {
 
-Task<void> WaitList::wait() {
-  Signal<void> s;
-  waiters_.push_back(&s);
-  struct Unlist {
-    std::vector<Signal<void>*>& v;
-    Signal<void>* s;
-    ~Unlist() { std::erase(v, s); }
-  } unlist{waiters_, &s};
-  co_await s;
-}
-
-void WaitList::wake_all() {
-  std::vector<Signal<void>*> w;
-  w.swap(waiters_);
-  for (Signal<void>* s : w) s->complete();
-}
-
 RingClient::RingClient(RingConsumer consumer, std::function<void()> kick, DmaBuffer pool)
     : consumer_(std::move(consumer)), kick_(std::move(kick)), pool_(pool) {}
 
-Task<CqEntry64> RingClient::call(SqEntry64 sqe) {
-  sqe.user_data = next_user_data_++;
-  Signal<CqEntry64> done;
-  pending_.emplace(sqe.user_data, &done);
-  struct Forget {  // a task destroyed while waiting leaves no dangling entry
-    std::map<std::uint64_t, Signal<CqEntry64>*>& m;
-    std::uint64_t key;
-    ~Forget() { m.erase(key); }
-  } forget{pending_, sqe.user_data};
-  for (;;) {
-    const Result<void> r = consumer_.submit(sqe);
-    if (r) break;
-    if (!r.error().is(errc::again)) co_return CqEntry64{sqe.user_data, status_from_errno(r.error().code()), 0, 0};
-    co_await room_.wait();
+// One call in flight: stamps the SQE with a fresh user_data and registers the
+// caller in pending_; a task destroyed while waiting leaves no entry behind.
+class RingClient::Call {
+ public:
+  Call(RingClient& client, SqEntry64& sqe) : client_(client), key_(client.next_user_data_++) {
+    sqe.user_data = key_;
+    client_.pending_.insert(key_, &done);
   }
+  ~Call() {
+    if (!done.is_completed()) client_.pending_.erase(key_);  // whoever completes it took it out
+  }
+  Call(const Call&) = delete;
+  Call& operator=(const Call&) = delete;
+
+  /// The CQE a call ends with when its SQE could not be submitted.
+  CqEntry64 failed(RingStatus st) const {
+    const int code = st == RingStatus::shut_down ? errc::shutdown : errc::proto;
+    return CqEntry64{key_, status_from_errno(code), 0, 0};
+  }
+
+  Signal<CqEntry64> done;
+
+ private:
+  RingClient& client_;
+  std::uint64_t key_;
+};
+
+// call() and call_status() repeat the submission loop instead of one awaiting
+// the other: a call is on every request's path, and the second coroutine
+// frame (and its two symmetric transfers) cost more than the few lines.
+Task<CqEntry64> RingClient::call(SqEntry64 sqe) {
+  Call c(*this, sqe);
+  RingStatus st = consumer_.sq().push_status(sqe);
+  while (st == RingStatus::again) {
+    co_await room_.wait();
+    st = consumer_.sq().push_status(sqe);
+  }
+  if (st != RingStatus::ok) co_return c.failed(st);
   if (kick_) kick_();
-  co_return co_await done;
+  co_return co_await c.done;
 }
 
 Task<Result<std::uint64_t>> RingClient::call_status(SqEntry64 sqe) {
-  const CqEntry64 c = co_await call(sqe);
-  co_return result_from_status(c.status, "ring call");
+  Call c(*this, sqe);
+  RingStatus st = consumer_.sq().push_status(sqe);
+  while (st == RingStatus::again) {
+    co_await room_.wait();
+    st = consumer_.sq().push_status(sqe);
+  }
+  if (st != RingStatus::ok) co_return error_from_status(c.failed(st).status, "ring call");
+  if (kick_) kick_();
+  const CqEntry64 cqe = co_await c.done;
+  if (status_is_error(cqe.status)) co_return error_from_status(cqe.status, "ring call");
+  co_return cqe.status;
 }
 
 void RingClient::on_completions() {
@@ -57,22 +72,18 @@ void RingClient::on_completions() {
       events_.push(c);
       continue;
     }
-    const auto it = pending_.find(c.user_data);
-    if (it == pending_.end()) {
+    Signal<CqEntry64>* s = nullptr;
+    if (!pending_.take(c.user_data, s)) {
       ++stray_;
       events_.push(c);
       continue;
     }
-    Signal<CqEntry64>* s = it->second;
-    pending_.erase(it);
     s->complete(c);
   }
   if (took) room_.wake_all();
   if (consumer_.cq().is_shut_down()) {
     // The producer is gone: nothing more will come for the callers left.
-    auto left = std::move(pending_);
-    pending_.clear();
-    for (auto& [ud, s] : left) s->complete(CqEntry64{ud, status_from_errno(errc::shutdown), 0, 0});
+    for (auto& [ud, s] : pending_.take_all()) s->complete(CqEntry64{ud, status_from_errno(errc::shutdown), 0, 0});
     room_.wake_all();
   }
 }
@@ -87,8 +98,10 @@ RingServer::RingServer(RingProducer producer, std::function<void()> kick, DmaBuf
 
 Task<Result<SqEntry64>> RingServer::next() {
   for (;;) {
-    Result<SqEntry64> r = producer_.take();
-    if (r || !r.error().is(errc::again)) co_return r;
+    SqEntry64 sqe{};
+    const RingStatus st = producer_.sq().pop_status(sqe);
+    if (st == RingStatus::ok) co_return sqe;
+    if (st != RingStatus::again) co_return producer_.take();  // the ESHUTDOWN or EPROTO error
     co_await arrivals_.wait();
   }
 }

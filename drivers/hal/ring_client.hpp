@@ -12,15 +12,16 @@
 // the consumer makes room: nothing is lost (docs/hal.md).
 #pragma once
 
+#include <coroutine>
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <map>
 #include <vector>
 
 #include "drivers/hal/cqe_status.hpp"
 #include "drivers/hal/dma.hpp"
 #include "drivers/hal/mailbox.hpp"
+#include "drivers/hal/pending_table.hpp"
 #include "drivers/hal/result.hpp"
 #include "drivers/hal/ring_pair.hpp"
 #include "drivers/hal/signal.hpp"
@@ -29,14 +30,56 @@
 namespace hal {
 
 /// Tasks waiting for "something changed"; wake_all() wakes every one.
+/// `co_await list.wait()` suspends until the next wake_all(). The awaiter
+/// lives in the waiting coroutine's frame (no frame of its own) and leaves
+/// the list if that coroutine is destroyed while waiting.
 class WaitList {
  public:
-  Task<void> wait();
-  void wake_all();
+  class Awaiter {
+   public:
+    explicit Awaiter(WaitList* list) noexcept : list_(list) {}
+    Awaiter(const Awaiter&) = delete;
+    Awaiter& operator=(const Awaiter&) = delete;
+    ~Awaiter() {
+      if (list_ != nullptr) std::erase(list_->waiters_, this);
+    }
+
+    bool await_ready() const noexcept { return false; }
+    template <HalPromise P>
+    void await_suspend(std::coroutine_handle<P> h) {
+      waker_ = Waker::for_coroutine(h);
+      list_->waiters_.push_back(this);
+    }
+    void await_resume() const noexcept {}
+
+   private:
+    friend class WaitList;
+    WaitList* list_;  // null once woken (or the list is gone)
+    Waker waker_;
+  };
+
+  WaitList() = default;
+  ~WaitList() {
+    for (Awaiter* a : waiters_) a->list_ = nullptr;
+  }
+  WaitList(const WaitList&) = delete;
+  WaitList& operator=(const WaitList&) = delete;
+
+  Awaiter wait() { return Awaiter(this); }
+  /// Wakes the waiters in the order they started waiting.
+  void wake_all() {
+    if (waiters_.empty()) return;
+    std::vector<Awaiter*> w;
+    w.swap(waiters_);
+    for (Awaiter* a : w) {
+      a->list_ = nullptr;
+      a->waker_.wake();
+    }
+  }
   bool empty() const { return waiters_.empty(); }
 
  private:
-  std::vector<Signal<void>*> waiters_;
+  std::vector<Awaiter*> waiters_;
 };
 
 class RingClient {
@@ -66,11 +109,13 @@ class RingClient {
   bool is_shut_down() { return consumer_.sq().is_shut_down(); }
 
  private:
+  class Call;
+
   RingConsumer consumer_;
   std::function<void()> kick_;
   DmaBuffer pool_;
   std::uint64_t next_user_data_ = 1;
-  std::map<std::uint64_t, Signal<CqEntry64>*> pending_;
+  PendingTable<Signal<CqEntry64>*> pending_;
   WaitList room_;
   Mailbox<CqEntry64> events_;
   std::uint64_t stray_ = 0;

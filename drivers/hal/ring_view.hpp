@@ -27,6 +27,10 @@ namespace hal {
 
 enum class RingState : std::uint8_t { running, shut_down, corrupt };
 
+/// The outcome of one push or pop, as the errors push()/pop() would carry:
+/// again (EAGAIN), shut_down (ESHUTDOWN), corrupt (EPROTO).
+enum class RingStatus : std::uint8_t { ok, again, shut_down, corrupt };
+
 /// Largest entry count a ring may have (2^16).
 inline constexpr std::uint32_t kMaxRingEntries = 1u << 16;
 
@@ -66,40 +70,64 @@ class RingView {
   /// Appends an entry. EAGAIN when full, ESHUTDOWN when shut down, EPROTO
   /// when the header is corrupted.
   Result<void> push(const Entry& entry) {
-    const Snapshot s = snapshot();
-    if (!s.valid) return corrupt_error();
-    if (s.status != kRingRunning) return Error(errc::shutdown, "ring push: shut down");
-    if (s.used == count_) return Error(errc::again, "ring push: full");
-    entries_[s.tail & (count_ - 1)] = entry;
-    tail_ref().store(advance(s.tail), std::memory_order_release);  // publishes the entry
-    return ok();
+    switch (push_status(entry)) {
+      case RingStatus::ok:
+        return ok();
+      case RingStatus::again:
+        return Error(errc::again, "ring push: full");
+      case RingStatus::shut_down:
+        return Error(errc::shutdown, "ring push: shut down");
+      case RingStatus::corrupt:
+        break;
+    }
+    return corrupt_error();
   }
 
   /// Takes the oldest entry. EAGAIN when empty, ESHUTDOWN when shut down and
   /// empty (entries pushed before the shutdown are still returned), EPROTO
   /// when the header is corrupted.
   Result<Entry> pop() {
-    const Snapshot s = snapshot();
-    if (!s.valid) return corrupt_error();
-    if (s.used == 0) {
-      if (s.status != kRingRunning) return Error(errc::shutdown, "ring pop: shut down");
-      return Error(errc::again, "ring pop: empty");
+    Entry entry{};
+    switch (pop_status(entry)) {
+      case RingStatus::ok:
+        return entry;
+      case RingStatus::again:
+        return Error(errc::again, "ring pop: empty");
+      case RingStatus::shut_down:
+        return Error(errc::shutdown, "ring pop: shut down");
+      case RingStatus::corrupt:
+        break;
     }
-    const Entry entry = entries_[s.head & (count_ - 1)];
+    return corrupt_error();
+  }
+
+  /// push() without building an Error (the hot path: "full" is routine).
+  RingStatus push_status(const Entry& entry) {
+    const Snapshot s = snapshot();
+    if (!s.valid) return RingStatus::corrupt;
+    if (s.status != kRingRunning) return RingStatus::shut_down;
+    if (s.used == count_) return RingStatus::again;
+    entries_[s.tail & (count_ - 1)] = entry;
+    tail_ref().store(advance(s.tail), std::memory_order_release);  // publishes the entry
+    return RingStatus::ok;
+  }
+
+  /// pop() without building an Error (the hot path: "empty" is routine).
+  /// `out` is written only on RingStatus::ok.
+  RingStatus pop_status(Entry& out) {
+    const Snapshot s = snapshot();
+    if (!s.valid) return RingStatus::corrupt;
+    if (s.used == 0) return s.status != kRingRunning ? RingStatus::shut_down : RingStatus::again;
+    out = entries_[s.head & (count_ - 1)];
     head_ref().store(advance(s.head), std::memory_order_release);  // frees the slot
-    return entry;
+    return RingStatus::ok;
   }
 
   /// push() as a bool: false when full, shut down or corrupt.
-  bool try_push(const Entry& entry) { return push(entry).has_value(); }
+  bool try_push(const Entry& entry) { return push_status(entry) == RingStatus::ok; }
 
   /// pop() as a bool: false when empty, shut down and drained, or corrupt.
-  bool try_pop(Entry& out) {
-    Result<Entry> r = pop();
-    if (!r) return false;
-    out = *r;
-    return true;
-  }
+  bool try_pop(Entry& out) { return pop_status(out) == RingStatus::ok; }
 
   /// Entries in flight (0 if corrupt).
   std::uint32_t size() const {
