@@ -12,8 +12,10 @@ namespace detail {
 
 class RootTask;
 
-/// The frame the executor owns for each spawned task: it awaits the task and
-/// reports its end and any exception to the executor.
+/// A wrapper frame for a spawned task that was awaited before (a misuse): it
+/// awaits the task, which fails as any second await does, and reports its end
+/// and the exception to the executor. Other spawned tasks need no wrapper
+/// (root_task_finished below).
 struct RootPromise : PromiseBase {
   std::uint32_t slot = 0;  // in Executor::roots_
 
@@ -63,6 +65,14 @@ std::string describe(const std::exception_ptr& e) {
 
 }  // namespace
 
+// A spawned Task is its own root frame (no wrapper coroutine per spawn): its
+// final suspend reports here, in the order run_root's frame would have: the
+// failure first, then the end.
+void root_task_finished(TaskPromiseBase& p) noexcept {
+  if (p.failure()) p.executor->record_failure(p.task, p.failure());
+  p.executor->root_finished(p.root_slot);
+}
+
 }  // namespace detail
 
 void Waker::wake() {
@@ -79,7 +89,7 @@ Executor::~Executor() {
   for (Root& r : roots_)
     if (r.handle) live.push_back(&r);
   std::sort(live.begin(), live.end(), [](const Root* a, const Root* b) { return a->id < b->id; });
-  for (Root* r : live) std::exchange(r->handle, {}).destroy();
+  for (Root* r : live) r->handle.destroy();
   roots_.clear();
   live_ = 0;
 }
@@ -88,24 +98,37 @@ TaskId Executor::spawn(Task<void> task, std::string name) {
   if (!task.valid()) throw std::invalid_argument("hal::Executor::spawn: empty task");
   if (destroying_) throw std::logic_error("hal::Executor::spawn: executor is being destroyed");
   const TaskId id = next_id_++;
-  const detail::RootTask root = detail::run_root(std::move(task));
-  root.handle.promise().executor = this;
-  root.handle.promise().task = id;
   std::uint32_t slot;
   if (free_slots_.empty()) {
     slot = static_cast<std::uint32_t>(roots_.size());
-    roots_.push_back(Root{root.handle, id, std::move(name)});
+    roots_.push_back(Root{{}, id, std::move(name)});
   } else {
     slot = free_slots_.back();
     free_slots_.pop_back();
-    Root& r = roots_[slot];
-    r.handle = root.handle;
-    r.id = id;
-    r.name = std::move(name);
+    roots_[slot].id = id;
+    roots_[slot].name = std::move(name);
   }
-  root.handle.promise().slot = slot;
+  std::coroutine_handle<> handle;
+  if (detail::TaskPromise<void>& p = task.handle_.promise(); !p.started) {
+    // The task's own frame is the root.
+    p.started = true;
+    p.root = true;
+    p.root_slot = slot;
+    p.executor = this;
+    p.task = id;
+    handle = std::exchange(task.handle_, {});
+  } else {
+    // Awaited before: the wrapper's co_await fails as any second await does,
+    // and that is recorded as this task's failure.
+    const detail::RootTask root = detail::run_root(std::move(task));
+    root.handle.promise().executor = this;
+    root.handle.promise().task = id;
+    root.handle.promise().slot = slot;
+    handle = root.handle;
+  }
+  roots_[slot].handle = handle;
   ++live_;
-  schedule(root.handle, id);
+  schedule(handle, id);
   return id;
 }
 
@@ -126,7 +149,7 @@ std::size_t Executor::run_ready(std::size_t budget) {
     ++resumptions_;
     next.handle.resume();  // never throws: the root frame catches everything
     current_ = 0;
-    reap_finished();
+    if (!finished_.empty()) reap_finished();
   }
   return ran;
 }
@@ -156,7 +179,6 @@ void Executor::record_failure(TaskId task, std::exception_ptr e) noexcept {
 }
 
 void Executor::reap_finished() {
-  if (finished_.empty()) return;
   for (const std::uint32_t slot : finished_) {
     Root& r = roots_[slot];
     if (!r.handle) continue;

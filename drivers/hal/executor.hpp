@@ -91,6 +91,7 @@ class Executor {
  private:
   friend class Waker;
   friend struct detail::RootPromise;
+  friend void detail::root_task_finished(detail::TaskPromiseBase& p) noexcept;
 
   struct Ready {
     std::coroutine_handle<> handle;

@@ -180,7 +180,7 @@ class RingView {
   };
 
   RingView(RingHeader* header, Entry* entries, std::uint32_t count)
-      : header_(header), entries_(entries), count_(count) {}
+      : header_(header), entries_(entries), count_(count), index_mask_(2 * std::uint64_t{count} - 1) {}
 
   static Result<void> check_memory(RingHeader* header, std::span<Entry> entries, std::uint32_t count) {
     if (header == nullptr) return Error(errc::inval, "ring: null header");
@@ -197,8 +197,7 @@ class RingView {
 
   std::atomic_ref<std::uint64_t> head_ref() const { return std::atomic_ref<std::uint64_t>(header_->head); }
   std::atomic_ref<std::uint64_t> tail_ref() const { return std::atomic_ref<std::uint64_t>(header_->tail); }
-  std::uint64_t index_mask() const { return 2 * std::uint64_t{count_} - 1; }
-  std::uint64_t advance(std::uint64_t index) const { return (index + 1) & index_mask(); }
+  std::uint64_t advance(std::uint64_t index) const { return (index + 1) & index_mask_; }
 
   /// Reads the header once and checks it; a failed check is remembered.
   Snapshot snapshot() const {
@@ -208,9 +207,12 @@ class RingView {
     s.head = head_ref().load(std::memory_order_acquire);
     s.tail = tail_ref().load(std::memory_order_acquire);
     s.status = std::atomic_ref<std::uint32_t>(header_->status).load(std::memory_order_acquire);
-    const std::uint64_t used = (s.tail - s.head) & index_mask();
-    if (count != count_ || s.head > index_mask() || s.tail > index_mask() || used > count_ ||
-        (s.status != kRingRunning && s.status != kRingShutDown)) {
+    const std::uint64_t used = (s.tail - s.head) & index_mask_;
+    // The checks of the comment at the top, folded: the mask is all ones, so
+    // an index is below 2 × count exactly when it has no bit outside it; and
+    // a valid status is 0 or 1.
+    static_assert(kRingRunning == 0 && kRingShutDown == 1);
+    if (count != count_ || ((s.head | s.tail) & ~index_mask_) != 0 || used > count_ || s.status > kRingShutDown) {
       corrupt_ = true;
       return Snapshot{};
     }
@@ -224,6 +226,7 @@ class RingView {
   RingHeader* header_;
   Entry* entries_;
   std::uint32_t count_;
+  std::uint64_t index_mask_;  // head and tail run modulo 2 × count
   mutable bool corrupt_ = false;  // sticky: once seen, the ring is never trusted again
 };
 

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <coroutine>
+#include <cstdint>
 #include <exception>
 #include <optional>
 #include <stdexcept>
@@ -24,13 +25,19 @@ class Task;
 
 namespace detail {
 
+class TaskPromiseBase;
+/// A spawned task reached its end: tells its executor (executor.cpp).
+void root_task_finished(TaskPromiseBase& p) noexcept;
+
 /// Resumes the awaiter (if any) of a finished task by symmetric transfer.
 struct TaskFinalAwaiter {
   bool await_ready() const noexcept { return false; }
   template <class P>
   std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) noexcept {
     const std::coroutine_handle<> next = h.promise().continuation;
-    return next ? next : std::noop_coroutine();
+    if (next) return next;
+    if (h.promise().root) root_task_finished(h.promise());
+    return std::noop_coroutine();
   }
   void await_resume() const noexcept {}
 };
@@ -41,8 +48,13 @@ class TaskPromiseBase : public PromiseBase {
   TaskFinalAwaiter final_suspend() const noexcept { return {}; }
   void unhandled_exception() noexcept { exception_ = std::current_exception(); }
 
+  /// What an exception that left the task was (null if none).
+  const std::exception_ptr& failure() const noexcept { return exception_; }
+
   std::coroutine_handle<> continuation;
+  std::uint32_t root_slot = 0;  // the executor's slot, when root
   bool started = false;
+  bool root = false;  // spawned: the executor owns the frame
 
  protected:
   void rethrow_if_failed() const {
@@ -142,6 +154,8 @@ class [[nodiscard]] Task {
   Awaiter operator co_await() const noexcept { return Awaiter(handle_); }
 
  private:
+  friend class Executor;  // takes the frame of a spawned task
+
   void destroy() noexcept {
     if (handle_) std::exchange(handle_, {}).destroy();
   }
