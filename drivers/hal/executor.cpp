@@ -75,6 +75,15 @@ void root_task_finished(TaskPromiseBase& p) noexcept {
 
 }  // namespace detail
 
+// Every wake-up comes through here; defined before its callers (all in this
+// file) and inline, so the compiler may fold it into them.
+inline void Executor::schedule(std::coroutine_handle<> handle, TaskId task) {
+  if (destroying_) return;  // a destructor woke a task whose frame is going away
+  const bool was_idle = ready_.empty();
+  ready_.push_back(Ready{handle, task});
+  if (was_idle && !running_ && on_ready_) on_ready_();
+}
+
 void Waker::wake() {
   if (!handle_) return;
   executor_->schedule(std::exchange(handle_, {}), task_);
@@ -159,13 +168,6 @@ std::string_view Executor::task_name(TaskId task) const {
   for (const Root& r : roots_)  // not on a hot path: names are for failures and logs
     if (r.handle && r.id == task) return r.name;
   return {};
-}
-
-void Executor::schedule(std::coroutine_handle<> handle, TaskId task) {
-  if (destroying_) return;  // a destructor woke a task whose frame is going away
-  const bool was_idle = ready_.empty();
-  ready_.push_back(Ready{handle, task});
-  if (was_idle && !running_ && on_ready_) on_ready_();
 }
 
 void Executor::record_failure(TaskId task, std::exception_ptr e) noexcept {

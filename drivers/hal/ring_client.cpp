@@ -66,7 +66,8 @@ Task<Result<std::uint64_t>> RingClient::call_status(SqEntry64 sqe) {
 void RingClient::on_completions() {
   CqEntry64 c;
   bool took = false;
-  while (consumer_.try_reap(c)) {
+  RingStatus st;
+  while ((st = consumer_.cq().pop_status(c)) == RingStatus::ok) {
     took = true;
     if (c.flags & kCqeEvent) {
       events_.push(c);
@@ -81,7 +82,9 @@ void RingClient::on_completions() {
     s->complete(c);
   }
   if (took) room_.wake_all();
-  if (consumer_.cq().is_shut_down()) {
+  // The pop that ended the loop read the header: EAGAIN means it was running
+  // (waking only queues tasks, so nothing has changed it since).
+  if (st != RingStatus::again) {
     // The producer is gone: nothing more will come for the callers left.
     for (auto& [ud, s] : pending_.take_all()) s->complete(CqEntry64{ud, status_from_errno(errc::shutdown), 0, 0});
     room_.wake_all();
