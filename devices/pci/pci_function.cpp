@@ -284,6 +284,7 @@ DmaStatus PciFunction::dma(tlm::tlm_command cmd, std::uint64_t addr, unsigned ch
     return DmaStatus::bus_master_disabled;
   }
   delay += sim::to_sc(is_read ? link_.read_time(len) : link_.write_time(len));
+  if (dma_direct(is_read, addr, data, len, delay)) return DmaStatus::ok;
   bool ok = false;
   dma_payload_.use(cmd, addr, data, static_cast<unsigned>(len), [&](tlm::tlm_generic_payload& p) {
     dma_socket->b_transport(p, delay);
@@ -298,6 +299,27 @@ DmaStatus PciFunction::dma(tlm::tlm_command cmd, std::uint64_t addr, unsigned ch
     return DmaStatus::unsupported_request;
   }
   return DmaStatus::ok;
+}
+
+bool PciFunction::dma_direct(bool is_read, std::uint64_t addr, unsigned char* data, std::uint64_t len,
+                             sc_core::sc_time& delay) {
+  if (!dmi_asked_) {
+    dmi_asked_ = true;
+    dma_payload_.use(tlm::TLM_READ_COMMAND, addr, data, static_cast<unsigned>(len), [&](tlm::tlm_generic_payload& p) {
+      dmi_granted_ = dma_socket->get_direct_mem_ptr(p, dmi_);
+    });
+  }
+  const std::uint64_t start = dmi_.get_start_address(), end = dmi_.get_end_address();
+  if (!dmi_granted_ || len == 0 || addr < start || addr > end || len - 1 > end - addr) return false;
+  unsigned char* mem = dmi_.get_dmi_ptr() + (addr - start);
+  if (is_read) {
+    std::memcpy(data, mem, len);
+    delay += dmi_.get_read_latency();
+  } else {
+    std::memcpy(mem, data, len);
+    delay += dmi_.get_write_latency();
+  }
+  return true;
 }
 
 }  // namespace pci

@@ -119,6 +119,13 @@ class PciFunction : public sc_core::sc_module {
 
  private:
   sim::PayloadSlot dma_payload_;  // reused by dma()
+  // TLM-2.0 direct memory access to one RAM range (asked for at the first
+  // DMA; the root complex never takes it back: RAM does not move). A DMA
+  // inside it is a memcpy at the same link and memory time; anything else
+  // (MSI, outside RAM, the other range) goes through b_transport.
+  tlm::tlm_dmi dmi_;
+  bool dmi_asked_ = false, dmi_granted_ = false;
+  bool dma_direct(bool is_read, std::uint64_t addr, unsigned char* data, std::uint64_t len, sc_core::sc_time& delay);
   void cfg_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
   void mmio_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
   void after_config_write(std::uint16_t offset, unsigned size, std::uint16_t old_command);

@@ -19,6 +19,7 @@ RootComplex::RootComplex(sc_core::sc_module_name name, sim::Trace& trace, sim::G
       irqc_(irqc) {
   cpu_socket.register_b_transport(this, &RootComplex::cpu_transport);
   dma_in.register_b_transport(this, &RootComplex::dma_transport);
+  dma_in.register_get_direct_mem_ptr(this, &RootComplex::dma_direct);
 }
 
 void RootComplex::attach(PciFunction& f, std::uint8_t device, std::uint8_t function) {
@@ -174,6 +175,18 @@ void RootComplex::dma_transport(int index, tlm::tlm_generic_payload& p, sc_core:
     memory_.write(a, p.get_data_ptr(), len);
   delay += memory_latency_;
   p.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+bool RootComplex::dma_direct(int, tlm::tlm_generic_payload& p, tlm::tlm_dmi& dmi) {
+  std::uint64_t start = 0, len = 0;
+  if (!memory_.range_of(p.get_address(), start, len)) return false;
+  dmi.set_dmi_ptr(memory_.host_ptr(start, len));
+  dmi.set_start_address(start);
+  dmi.set_end_address(start + len - 1);
+  dmi.allow_read_write();
+  dmi.set_read_latency(memory_latency_);
+  dmi.set_write_latency(memory_latency_);
+  return true;
 }
 
 }  // namespace pci

@@ -66,6 +66,9 @@ class RootComplex : public sc_core::sc_module {
   };
 
   void cpu_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
+  /// TLM-2.0 direct memory access for the functions' DMA into RAM: the
+  /// range of RAM holding the address, read and write, at the memory latency.
+  bool dma_direct(int index, tlm::tlm_generic_payload& p, tlm::tlm_dmi& dmi);
   void dma_transport(int index, tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
   void config_access(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
   void mmio_access(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);

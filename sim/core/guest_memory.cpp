@@ -53,6 +53,22 @@ std::int64_t GuestMemory::offset_of(std::uint64_t addr, std::uint64_t len) const
 
 bool GuestMemory::contains(std::uint64_t addr, std::uint64_t len) const { return offset_of(addr, len) >= 0; }
 
+bool GuestMemory::range_of(std::uint64_t addr, std::uint64_t& start, std::uint64_t& len) const {
+  const std::uint64_t low = size_ < addr::kRamLowLimit ? size_ : addr::kRamLowLimit;
+  if (addr < low) {
+    start = 0;
+    len = low;
+    return true;
+  }
+  const std::uint64_t high = size_ - low;
+  if (addr >= addr::kHighRamBase && addr - addr::kHighRamBase < high) {
+    start = addr::kHighRamBase;
+    len = high;
+    return true;
+  }
+  return false;
+}
+
 std::uint8_t* GuestMemory::host_ptr(std::uint64_t addr, std::uint64_t len) {
   const std::int64_t off = offset_of(addr, len);
   return off < 0 ? nullptr : base_ + off;

@@ -31,6 +31,10 @@ class GuestMemory {
   /// else nullptr. RAM below 3 GiB and above 4 GiB are separate ranges.
   std::uint8_t* host_ptr(std::uint64_t addr, std::uint64_t len);
 
+  /// The RAM range (below 3 GiB or above 4 GiB) that holds `addr`: its first
+  /// address and length; false outside RAM. For TLM direct memory access.
+  bool range_of(std::uint64_t addr, std::uint64_t& start, std::uint64_t& len) const;
+
   /// Copy out of / into guest memory. False (and nothing copied) when any
   /// byte is outside RAM.
   bool read(std::uint64_t addr, void* dst, std::uint64_t len) const;
