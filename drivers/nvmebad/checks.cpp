@@ -157,12 +157,11 @@ hal::Task<void> io_checks(Guest& g, Checker& c, std::uint64_t buf, std::uint64_t
 // §4.1, §5.2: a doorbell write to a queue that does not exist is ignored and
 // reported as an Error Status asynchronous event, Invalid Doorbell Register
 // (figure 146), if an Asynchronous Event Request is outstanding.
-hal::Task<void> doorbell_check(Guest& g, Checker& c) {
-  nvmed::QueuePair& a = g.admin();
-  const std::uint16_t aer = g.submit(a, nvmed::make_command(nvmed::admin_opc::kAsyncEventRequest));
-  co_await g.sys().sleep_ns(100'000);  // fetched and outstanding
-  g.regs().write32(g.doorbell(40, false), 3);
-  const std::optional<CompletionEntry> e = co_await g.wait(a, aer);
+// An Asynchronous Event Request completed for an invalid doorbell write:
+// Error Status (type 0) with `want_info`, log page 01h (NVMe 1.4 figure 146).
+void record_aer(Checker& c, const char* what, const std::optional<CompletionEntry>& e, unsigned want_info) {
+  char want[64];
+  std::snprintf(want, sizeof want, "AER type 0 info %02Xh log 01h", want_info);
   std::string got = "no completion";
   bool ok = false;
   if (e) {
@@ -170,9 +169,17 @@ hal::Task<void> doorbell_check(Guest& g, Checker& c) {
     char b[64];
     std::snprintf(b, sizeof b, "AER type %u info %02Xh log %02Xh", type, info, page);
     got = b;
-    ok = Status::from_field(e->status).ok() && type == 0 && info == 0 && page == 0x01;
+    ok = Status::from_field(e->status).ok() && type == 0 && info == want_info && page == 0x01;
   }
-  c.record("SQ 40 tail doorbell (no such queue)", "AER type 0 info 00h log 01h", got, ok);
+  c.record(what, want, got, ok);
+}
+
+hal::Task<void> doorbell_check(Guest& g, Checker& c) {
+  nvmed::QueuePair& a = g.admin();
+  const std::uint16_t aer = g.submit(a, nvmed::make_command(nvmed::admin_opc::kAsyncEventRequest));
+  co_await g.sys().sleep_ns(100'000);  // fetched and outstanding
+  g.regs().write32(g.doorbell(40, false), 3);
+  record_aer(c, "SQ 40 tail doorbell (no such queue)", co_await g.wait(a, aer), 0x00);
 }
 
 // An SQ tail at or beyond the queue size is an Invalid Doorbell Write Value
@@ -188,17 +195,7 @@ hal::Task<void> doorbell_value_check(Guest& g, Checker& c, std::uint64_t buf) {
   const std::uint16_t aer = g.submit(a, nvmed::make_command(nvmed::admin_opc::kAsyncEventRequest));
   co_await g.sys().sleep_ns(100'000);
   g.regs().write32(g.doorbell(kIoQid, false), kIoEntries + 4);
-  const std::optional<CompletionEntry> e = co_await g.wait(a, aer);
-  std::string got = "no completion";
-  bool ok = false;
-  if (e) {
-    const unsigned type = e->dw0 & 0x7, info = (e->dw0 >> 8) & 0xFF, page = (e->dw0 >> 16) & 0xFF;
-    char b[64];
-    std::snprintf(b, sizeof b, "AER type %u info %02Xh log %02Xh", type, info, page);
-    got = b;
-    ok = Status::from_field(e->status).ok() && type == 0 && info == 1 && page == 0x01;
-  }
-  c.record("SQ 1 tail doorbell beyond the queue size", "AER type 0 info 01h log 01h", got, ok);
+  record_aer(c, "SQ 1 tail doorbell beyond the queue size", co_await g.wait(a, aer), 0x01);
 }
 
 }  // namespace
